@@ -1,0 +1,199 @@
+"""The assistant: one object that owns the indexes and answers questions; ``answer()`` uses a default one."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from functools import cached_property
+
+from . import conversation
+from .crosslingual import Glossary
+from .embeddings import LazyEmbeddings
+from .errors import IndexProblem, InvalidQuestion
+from .extractive import Evidence, Selection
+from .ingest import IngestReport, ingest
+from .lexical import LexicalIndex
+from .query import QueryAnalyzer
+from .retrieve import retrieve
+from .settings import Settings
+from .text import Analyzer
+from .types import Answer, Citation, Passage
+from .vectorstore import VectorStore
+
+log = logging.getLogger("assistant")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+ABSTAIN = {
+    "en": "The sources don't say: nothing in the indexed articles answers this question.",
+    "zh-Hant": "資料來源沒有提到:已索引的文章中沒有能回答這個問題的內容。",
+    "zh-Hans": "资料来源没有提到:已索引的文章中没有能回答这个问题的内容。",
+}
+LEAD_FROM_CHINESE = "The source is in Chinese; the passages that answer this say:"
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """Strip control characters and outer space; reject empty or over-long questions."""
+    if not isinstance(question, str):
+        raise InvalidQuestion(f"the question must be text, not {type(question).__name__}")
+    text = _CONTROL.sub(" ", question).strip()
+    if not text:
+        raise InvalidQuestion("the question is empty: type a question about the sources")
+    if len(text) > max_chars:
+        raise InvalidQuestion(f"the question has {len(text)} characters; the limit is {max_chars}: shorten it")
+    return text
+
+
+class Assistant:
+    """Answers questions from the indexed corpus. Heavy parts (model, Chroma, indexes) load on first use.
+
+    >>> bot = Assistant(Settings(top_k=4))
+    >>> bot.answer("輝達執行長是誰?").citations[0].quote  # doctest: +SKIP
+    """
+
+    def __init__(self, settings: Settings | None = None, *, embeddings: LazyEmbeddings | None = None):
+        self.settings = settings or Settings()
+        self.embeddings = embeddings or LazyEmbeddings(self.settings)
+        self._lock = threading.RLock()
+        self._vectors: VectorStore | None = None
+        self._index: LexicalIndex | None = None
+
+    @cached_property
+    def analyzer(self) -> Analyzer:
+        return Analyzer(self.settings.corpus_dir / "lexicon")
+
+    @cached_property
+    def glossary(self) -> Glossary:
+        return Glossary(self.analyzer)
+
+    @property
+    def vectors(self) -> VectorStore:
+        with self._lock:
+            if self._vectors is None:
+                self._vectors = VectorStore(self.settings, self.embeddings)
+            return self._vectors
+
+    def ingest(self, *, rebuild: bool = False, progress: bool = True) -> IngestReport:
+        """Bring the index in line with the corpus folder (see ``assistant ingest``)."""
+        with self._lock:
+            self.glossary  # teaches jieba the glossary terms before anything is tokenized
+            current = None if rebuild else self._load_index()
+            report, index = ingest(
+                self.settings, analyzer=self.analyzer, vectors=self.vectors, current=current, rebuild=rebuild, progress=progress
+            )
+            self._set_index(index)
+            return report
+
+    def _load_index(self) -> LexicalIndex | None:
+        index = LexicalIndex.load(self.settings.index_dir / "lexical")
+        if index is not None and index.info.get("embedding_model") != self.settings.model_label:
+            raise IndexProblem(
+                f"index built with model {index.info.get('embedding_model')}, settings ask for "
+                f"{self.settings.model_label}: run `assistant ingest --rebuild`"
+            )
+        return index
+
+    def _set_index(self, index: LexicalIndex) -> None:
+        self._index = index
+        self.__dict__.pop("evidence", None)
+        self.__dict__.pop("queries", None)
+
+    @property
+    def index(self) -> LexicalIndex:
+        with self._lock:
+            if self._index is None:
+                self.glossary
+                index = self._load_index()
+                if index is None:
+                    log.warning("no index in %s yet: building it now (first use)", self.settings.index_dir)
+                    self.ingest()
+                else:
+                    self._set_index(index)
+            return self._index
+
+    @cached_property
+    def evidence(self) -> Evidence:
+        return Evidence(self.index, self.analyzer)
+
+    @cached_property
+    def queries(self) -> QueryAnalyzer:
+        return QueryAnalyzer(self.analyzer, self.glossary, self.index.tables, self.settings.translation_weight)
+
+    def retrieve(self, question: str, *, history=None, top_k: int | None = None) -> list[Passage]:
+        """The passages the answer would draw on, best first."""
+        question = clean_question(question, self.settings.max_question_chars)
+        query, terms = self._understand(question, history)
+        return self._retrieve(query, terms, top_k)
+
+    def _understand(self, question: str, history):
+        carried = conversation.previous_question(history)
+        if not carried or not conversation.leans_on_history(question):
+            carried = ""
+        terms = self.evidence.weigh(self.queries.terms(question, carried=carried))
+        return (f"{carried} {question}".strip(), terms)
+
+    def _retrieve(self, query, terms, top_k=None) -> list[Passage]:
+        return retrieve(
+            query, terms, index=self.index, vectors=self.vectors, analyzer=self.analyzer, settings=self.settings, top_k=top_k
+        )
+
+    def answer(self, question: str, *, history=None) -> Answer:
+        """Answer ``question`` from the sources, every sentence cited, or abstain."""
+        started = time.perf_counter()
+        question = clean_question(question, self.settings.max_question_chars)
+        language = self.analyzer.script(question)
+        query, terms = self._understand(question, history)
+        passages = self._retrieve(query, terms)
+        retrieved = time.perf_counter()
+        selection = self.evidence.select(terms, passages, self.settings.max_sentences)
+        result = self._compose(selection, language, passages)
+        result.timings = {"retrieve_ms": (retrieved - started) * 1e3, "total_ms": (time.perf_counter() - started) * 1e3}
+        return result
+
+    def _compose(self, selection: Selection, language: str, passages: list[Passage]) -> Answer:
+        if not selection.sentences or selection.coverage < self.settings.min_coverage:
+            return Answer(text=ABSTAIN[language], abstained=True, language=language, passages=passages)
+        citations = [self._citation(n, s) for n, s in enumerate(selection.sentences, start=1)]
+        lines = [f"{self._render(c.quote, language)}[{c.n}]" for c in citations]
+        all_chinese = all(c.language.startswith("zh") for c in citations)
+        text = ("" if language != "en" and all_chinese else " ").join(lines)
+        if language == "en" and all_chinese:
+            text = f"{LEAD_FROM_CHINESE}\n{text}"
+        return Answer(text=text, citations=citations, language=language, passages=passages)
+
+    def _render(self, quote: str, language: str) -> str:
+        return self.analyzer.to_simplified(quote) if language == "zh-Hans" else quote
+
+    def _citation(self, n: int, sentence) -> Citation:
+        doc = self.index.docs.get(sentence.doc_id, {})
+        chunk = next(c for c in self.index.chunks if c.id == sentence.chunk_id)
+        return Citation(
+            n=n, doc_id=sentence.doc_id, title=doc.get("title", ""), source=doc.get("url") or doc.get("source", ""),
+            quote=sentence.text, start=sentence.start, end=sentence.end, outlet=doc.get("outlet", ""),
+            date=doc.get("date", ""), language=doc.get("language", ""), passage=chunk.text, passage_start=chunk.start,
+        )
+
+
+_default: Assistant | None = None
+_default_lock = threading.Lock()
+
+
+def default_assistant() -> Assistant:
+    """The shared assistant behind ``answer()``, built from ``Settings()`` on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Assistant()
+        return _default
+
+
+def answer(question: str, *, history=None) -> Answer:
+    """Answer a question about the export-control sources, with citations.
+
+    >>> from assistant import answer
+    >>> a = answer("美國商務部何時撤銷AI擴散規則?")  # doctest: +SKIP
+    >>> a.citations[0].quote  # doctest: +SKIP
+    '美國商務部於5月13日正式撤銷了拜登政府在卸任前訂立的AI晶片出口管制規定。'
+    """
+    return default_assistant().answer(question, history=history)

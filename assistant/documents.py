@@ -1,0 +1,171 @@
+"""Load: find the corpus files, decode them, attach their manifest metadata."""
+
+from __future__ import annotations
+
+import json
+import logging
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import CorpusError
+from .settings import PROJECT_ROOT
+
+log = logging.getLogger("assistant")
+
+SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf"}
+MANIFEST = "manifest.toml"
+SKIP_DIRS = {"lexicon"}
+SKIP_NAMES = {"README.md"}
+META_SUFFIX = ".meta.json"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source text with the metadata citations show."""
+
+    doc_id: str
+    source: str
+    text: str
+    title: str = ""
+    outlet: str = ""
+    author: str = ""
+    date: str = ""
+    language: str = ""
+    url: str = ""
+
+
+def display_source(path: Path) -> str:
+    """Path relative to the repository root when inside it, else absolute."""
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def decode(data: bytes) -> str | None:
+    """UTF-8 (with or without BOM) first, then whatever charset-normalizer finds (Big5, GB18030, ...)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data).best()
+    return None if best is None else str(best)
+
+
+def _html_text(data: bytes) -> str | None:
+    import trafilatura
+
+    html = decode(data)
+    if not html:
+        return None
+    return trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True)
+
+
+def _pdf_text(path: Path) -> str | None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    return "\n".join((page.extract_text() or "") for page in reader.pages)
+
+
+def read_text(path: Path) -> str | None:
+    """The text of one file, or None (with a warning) when it holds none we can use."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        log.warning("skipping %s: cannot read it (%s)", path, exc.strerror)
+        return None
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".pdf":
+            text = _pdf_text(path)
+        elif b"\x00" in data[:8192]:
+            log.warning("skipping %s: looks binary, not text", path)
+            return None
+        elif suffix in {".html", ".htm"}:
+            text = _html_text(data)
+        else:
+            text = decode(data)
+    except Exception as exc:  # a broken PDF or page must not stop the ingest
+        log.warning("skipping %s: %s", path, exc)
+        return None
+    if not text or not text.strip():
+        log.warning("skipping %s: no text in it", path)
+        return None
+    return text
+
+
+def load_manifest(corpus_dir: Path) -> dict:
+    path = corpus_dir / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{path} is not valid TOML ({exc}); fix it and run the command again") from exc
+
+
+def references(corpus_dir: Path) -> list[dict]:
+    """The reports the article cites, as listed in the manifest."""
+    return list(load_manifest(corpus_dir).get("references", []))
+
+
+def _entry_for(path: Path, corpus_dir: Path, manifest: dict, sidecar: dict) -> dict:
+    rel = path.relative_to(corpus_dir).as_posix()
+    entries = manifest.get("documents", []) + manifest.get("references", [])
+    for entry in entries:
+        if entry.get("file") == rel or (sidecar.get("url") and entry.get("url") == sidecar.get("url")):
+            return entry
+    for entry in entries:
+        if entry.get("id") and path.name.startswith(entry["id"]):
+            return entry
+    return {}
+
+
+def _sidecar(path: Path) -> dict:
+    meta = path.with_name(path.name + META_SUFFIX)
+    if not meta.exists():
+        return {}
+    try:
+        return json.loads(meta.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        log.warning("ignoring %s: not valid JSON", meta)
+        return {}
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist: create it or set ASSISTANT_CORPUS_DIR")
+    files = []
+    for path in sorted(corpus_dir.rglob("*")):
+        rel = path.relative_to(corpus_dir)
+        if not path.is_file() or path.suffix.lower() not in SUFFIXES or path.name in SKIP_NAMES:
+            continue
+        if any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts):
+            continue
+        files.append(path)
+    return files
+
+
+def load_document(path: Path, corpus_dir: Path, manifest: dict) -> Document | None:
+    text = read_text(path)
+    if text is None:
+        return None
+    sidecar = _sidecar(path)
+    meta = {**sidecar, **_entry_for(path, corpus_dir, manifest, sidecar)}
+    doc = Document(doc_id=meta.get("id") or path.relative_to(corpus_dir).as_posix(), source=display_source(path), text=text)
+    fields = {k: str(meta[k]) for k in ("title", "outlet", "author", "date", "language", "url") if meta.get(k)}
+    doc = replace(doc, **fields)
+    return doc if doc.title else replace(doc, title=path.stem)
+
+
+def load_corpus(corpus_dir: Path) -> list[Document]:
+    """Every usable document under ``corpus_dir``; unusable files are skipped with a warning."""
+    manifest = load_manifest(corpus_dir)
+    docs = [load_document(p, corpus_dir, manifest) for p in corpus_files(corpus_dir)]
+    return [d for d in docs if d is not None]

@@ -1,0 +1,59 @@
+"""Embedding adapter: sentence-transformers through langchain-huggingface, loaded by path, lazily, once."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from langchain_core.embeddings import Embeddings
+
+from .errors import AssistantError
+from .settings import Settings
+
+
+class LazyEmbeddings(Embeddings):
+    """Builds ``HuggingFaceEmbeddings`` on the first embed call; adds the model's query/passage prefixes."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+        return self._model
+
+    def _load(self):
+        # Weights come from a local path; make sure nothing asks a model hub.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from langchain_huggingface import HuggingFaceEmbeddings
+
+        encode = {"normalize_embeddings": True}
+        query = dict(encode, prompt=self.settings.query_prefix) if self.settings.query_prefix else {}
+        passage = dict(encode, prompt=self.settings.passage_prefix) if self.settings.passage_prefix else encode
+        try:
+            return HuggingFaceEmbeddings(
+                model_name=self.settings.resolved_model_path,
+                model_kwargs={"device": "cpu"},
+                encode_kwargs=passage,
+                query_encode_kwargs=query,
+            )
+        except (OSError, ValueError) as exc:
+            raise AssistantError(
+                f"cannot load embedding model {self.settings.embedding_model!r} ({exc}); "
+                "give a local path in ASSISTANT_EMBEDDING_MODEL"
+            ) from exc
+
+    @property
+    def dimension(self) -> int:
+        return self.model._client.get_embedding_dimension()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.model.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.model.embed_query(text)

@@ -1,0 +1,101 @@
+"""Extract: score sentences of the retrieved passages, pick the 1–3 that answer, or decide to abstain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .lexical import LexicalIndex
+from .query import Term, idf
+from .text import Analyzer, is_cjk
+from .types import Passage
+
+CARRIED_WEIGHT = 0.5
+RANK_PRIOR = 0.05
+MIN_GAIN = 0.15
+
+
+@dataclass(frozen=True)
+class Sentence:
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    folded: str
+    stems: frozenset[str]
+
+
+@dataclass
+class Selection:
+    sentences: list[Sentence]
+    coverage: float
+
+
+def matches(term: Term, folded: str, stems: frozenset[str]) -> float:
+    """The best weight among the term's variants found in a text (0 when none is)."""
+    best = 0.0
+    for variant, mult in term.variants.items():
+        if mult > best and (variant in folded if is_cjk(variant) else variant in stems):
+            best = mult
+    return best
+
+
+class Evidence:
+    """Sentence-level view of the index, built once per loaded index."""
+
+    def __init__(self, index: LexicalIndex, analyzer: Analyzer):
+        self.by_chunk: dict[str, list[Sentence]] = {}
+        self.chunks: list[tuple[str, frozenset[str]]] = []
+        for chunk in index.chunks:
+            folded, stems = self._view(chunk.text, analyzer)
+            self.chunks.append((folded, stems))
+            self.by_chunk[chunk.id] = [
+                Sentence(chunk.id, chunk.doc_id, s, e, chunk.sentence_text(s, e), *self._view(chunk.sentence_text(s, e), analyzer))
+                for s, e in chunk.sentences
+            ]
+
+    @staticmethod
+    def _view(text: str, analyzer: Analyzer) -> tuple[str, frozenset[str]]:
+        folded = analyzer.fold(text)
+        return folded, frozenset(w for w in analyzer.words(folded) if not is_cjk(w))
+
+    def weigh(self, terms: list[Term]) -> list[Term]:
+        """Give each term its informativeness: IDF over chunks, halved for terms carried from history."""
+        n = len(self.chunks)
+        for term in terms:
+            df = sum(1 for folded, stems in self.chunks if matches(term, folded, stems))
+            term.weight = idf(df, n) * (CARRIED_WEIGHT if term.carried else 1.0)
+        return terms
+
+    def select(self, terms: list[Term], passages: list[Passage], max_sentences: int) -> Selection:
+        """Greedy cover of the question's terms by sentences of the passages, best passage first on ties."""
+        total = sum(t.weight for t in terms)
+        if not terms or total <= 0:
+            return Selection([], 0.0)
+        candidates, seen = [], set()
+        for passage in passages:
+            for sentence in self.by_chunk.get(passage.chunk_id, []):
+                if (sentence.doc_id, sentence.start) not in seen:
+                    seen.add((sentence.doc_id, sentence.start))
+                    hits = [matches(t, sentence.folded, sentence.stems) for t in terms]
+                    candidates.append((sentence, hits, RANK_PRIOR / (1 + passage.rank)))
+        return self._cover(terms, candidates, total, max_sentences)
+
+    @staticmethod
+    def _cover(terms, candidates, total, max_sentences) -> Selection:
+        chosen: list[Sentence] = []
+        covered = [0.0] * len(terms)
+        while candidates and len(chosen) < max_sentences:
+
+            def gain(item):
+                _, hits, prior = item
+                return sum(t.weight * max(h - c, 0) for t, h, c in zip(terms, hits, covered)) / total + prior
+
+            best = max(candidates, key=gain)
+            if chosen and gain(best) - best[2] < MIN_GAIN:
+                break
+            chosen.append(best[0])
+            covered = [max(c, 1.0 if h else 0.0) for c, h in zip(covered, best[1])]
+            candidates.remove(best)
+        coverage = sum(t.weight for t, c in zip(terms, covered) if c) / total
+        return Selection(chosen, coverage)

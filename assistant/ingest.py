@@ -1,0 +1,137 @@
+"""Index: chunk the corpus, embed only what is new, commit the lexical index, drop what is gone."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .chunking import chunk_spans, sentences
+from .crosslingual import build_tables
+from .documents import Document, corpus_files, load_document, load_manifest
+from .lexical import Chunk, LexicalIndex, vocabulary
+from .settings import Settings
+from .text import ANALYZER_VERSION, Analyzer
+from .vectorstore import VectorStore
+
+log = logging.getLogger("assistant")
+BATCH = 32
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did."""
+
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    removed: int = 0
+    skipped: list[str] = field(default_factory=list)
+    lexical_rebuilt: bool = False
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        if not self.embedded and not self.removed and not self.lexical_rebuilt:
+            head = f"index up to date: {self.documents} documents, {self.chunks} chunks, nothing to embed"
+        else:
+            head = (
+                f"indexed {self.documents} documents, {self.chunks} chunks: "
+                f"{self.embedded} embedded, {self.removed} removed"
+            )
+        skipped = f"; skipped {len(self.skipped)}: {', '.join(self.skipped)}" if self.skipped else ""
+        return f"{head}{skipped} ({self.seconds:.1f} s)"
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:20]
+
+
+def make_chunks(doc: Document, settings: Settings) -> list[Chunk]:
+    chunks = []
+    for span in chunk_spans(doc.text, settings.chunk_size, settings.chunk_overlap):
+        text = doc.text[span.start : span.end]
+        inner = [(s.start + span.start, s.end + span.start) for s in sentences(text, max_len=settings.chunk_size)]
+        chunk_id = _digest(doc.doc_id, span.start, span.end, text, settings.chunk_size)
+        chunks.append(Chunk(chunk_id, doc.doc_id, span.start, span.end, text, inner))
+    return chunks
+
+
+def _index_info(settings: Settings, analyzer: Analyzer) -> dict:
+    lexicon = sorted(Path(analyzer.lexicon_dir).glob("*"))
+    return {
+        "embedding_model": settings.model_label,
+        "chunk_size": settings.chunk_size,
+        "chunk_overlap": settings.chunk_overlap,
+        "analyzer": ANALYZER_VERSION,
+        "lexicon": _digest(*(p.read_bytes() for p in lexicon)),
+    }
+
+
+def _doc_meta(doc: Document) -> dict:
+    meta = asdict(doc)
+    del meta["text"]
+    return meta
+
+
+def _embed_missing(vectors: VectorStore, chunks: list[Chunk], docs: dict, progress: bool) -> int:
+    from tqdm import tqdm
+
+    have = vectors.ids()
+    missing = [c for c in chunks if c.id not in have]
+    bar = tqdm(total=len(missing), desc="embedding chunks", unit="chunk", disable=not progress or not missing)
+    for i in range(0, len(missing), BATCH):
+        batch = missing[i : i + BATCH]
+        metas = [{"doc_id": c.doc_id, "start": c.start, "end": c.end, "source": docs[c.doc_id]["source"]} for c in batch]
+        vectors.add([c.id for c in batch], [c.text for c in batch], metas)
+        bar.update(len(batch))
+    bar.close()
+    return len(missing)
+
+
+def load_documents(corpus_dir: Path) -> tuple[list[Document], list[str]]:
+    """The readable documents and the names of the files skipped."""
+    manifest = load_manifest(corpus_dir)
+    docs, skipped = [], []
+    for path in corpus_files(corpus_dir):
+        doc = load_document(path, corpus_dir, manifest)
+        if doc is None:
+            skipped.append(path.name)
+        else:
+            docs.append(doc)
+    return docs, skipped
+
+
+def ingest(
+    settings: Settings,
+    *,
+    analyzer: Analyzer,
+    vectors: VectorStore,
+    current: LexicalIndex | None = None,
+    rebuild: bool = False,
+    progress: bool = True,
+) -> tuple[IngestReport, LexicalIndex]:
+    """Bring the index in line with the corpus folder; returns what it did and the committed lexical index."""
+    started = time.perf_counter()
+    lexical_root = settings.index_dir / "lexical"
+    if rebuild:
+        vectors.drop()
+        current = None
+    documents, skipped = load_documents(settings.corpus_dir)
+    docs = {d.doc_id: _doc_meta(d) for d in documents}
+    chunks = [c for d in documents for c in make_chunks(d, settings)]
+    report = IngestReport(documents=len(documents), chunks=len(chunks), skipped=skipped)
+    report.embedded = _embed_missing(vectors, chunks, docs, progress)
+    info = _index_info(settings, analyzer)
+    lexical = current
+    if current is None or current.ids != [c.id for c in chunks] or current.info != info or current.docs != docs:
+        tables = build_tables(analyzer, vocabulary(chunks, analyzer))
+        lexical = LexicalIndex.build(chunks, docs, info, tables, analyzer)
+        lexical.save(lexical_root)
+        report.lexical_rebuilt = True
+    stale = vectors.ids() - set(lexical.ids)
+    vectors.delete(sorted(stale))
+    report.removed = len(stale)
+    report.seconds = time.perf_counter() - started
+    return report, lexical

@@ -1,0 +1,109 @@
+"""Lexical index: BM25 (bm25s) over the analyzer's tokens, with the chunk table and translation tables.
+
+It is the committed record of what is indexed: a query only sees chunks listed here. It is saved in a
+fresh folder and then pointed to by ``current.json`` (an atomic rename), so an ingest killed half-way
+leaves the previous index whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import IndexDamaged
+from .text import Analyzer, is_cjk
+
+REBUILD = "run `assistant ingest --rebuild`"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences of one document, with absolute offsets."""
+
+    id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    sentences: list[tuple[int, int]]
+
+    def sentence_text(self, start: int, end: int) -> str:
+        return self.text[start - self.start : end - self.start]
+
+
+@dataclass
+class LexicalIndex:
+    chunks: list[Chunk]
+    docs: dict[str, dict]
+    info: dict
+    tables: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    bm25: object = None
+
+    @classmethod
+    def build(cls, chunks, docs, info, tables, analyzer: Analyzer) -> "LexicalIndex":
+        import bm25s
+
+        bm25 = bm25s.BM25()
+        bm25.index([analyzer.tokens(c.text) or ["\u2205"] for c in chunks], show_progress=False)
+        return cls(chunks=chunks, docs=docs, info=info, tables=tables, bm25=bm25)
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.chunks]
+
+    def scores(self, weighted_tokens: list[dict[str, float]]) -> np.ndarray:
+        """Sum over query terms of the best weighted BM25 score among the term's variants."""
+        total = np.zeros(len(self.chunks), dtype=np.float32)
+        vocab = self.bm25.vocab_dict
+        for variants in weighted_tokens:
+            best = np.zeros_like(total)
+            for token, weight in variants.items():
+                if token in vocab:
+                    best = np.maximum(best, weight * self.bm25.get_scores([token]))
+            total += best
+        return total
+
+    def save(self, root: Path) -> None:
+        folder = root / f"v-{uuid.uuid4().hex[:12]}"
+        folder.mkdir(parents=True)
+        self.bm25.save(str(folder / "bm25"), show_progress=False)
+        table = {"info": self.info, "docs": self.docs, "tables": self.tables, "chunks": [asdict(c) for c in self.chunks]}
+        (folder / "chunks.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+        pointer = root / "current.json"
+        tmp = root / f".current-{uuid.uuid4().hex[:8]}.json"
+        tmp.write_text(json.dumps({"folder": folder.name}), encoding="utf-8")
+        os.replace(tmp, pointer)  # the commit point
+        for old in root.glob("v-*"):
+            if old.name != folder.name:
+                shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, root: Path) -> "LexicalIndex | None":
+        """The committed index, None when there is none, IndexDamaged when it cannot be read."""
+        import bm25s
+
+        pointer = root / "current.json"
+        if not pointer.exists():
+            return None
+        try:
+            folder = root / json.loads(pointer.read_text(encoding="utf-8"))["folder"]
+            table = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+            bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+            chunks = [Chunk(**{**c, "sentences": [tuple(s) for s in c["sentences"]]}) for c in table["chunks"]]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexDamaged(f"the lexical index in {root} is damaged ({exc}); {REBUILD}") from exc
+        return cls(chunks=chunks, docs=table["docs"], info=table["info"], tables=table["tables"], bm25=bm25)
+
+
+def vocabulary(chunks: list[Chunk], analyzer: Analyzer) -> set[str]:
+    """Words (not bigrams) of the indexed text: what dictionary translations may map to."""
+    words = set()
+    for chunk in chunks:
+        words.update(t for t in analyzer.words(chunk.text, search=True) if is_cjk(t) or t.isascii())
+    return words

@@ -1,0 +1,87 @@
+"""Question analysis: informative terms, each with its variants across scripts and languages."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .crosslingual import Glossary
+from .text import Analyzer, is_cjk
+
+BIGRAM_WEIGHT = 0.5
+
+
+@dataclass
+class Term:
+    """One informative unit of the question and the tokens that count as a match for it."""
+
+    label: str
+    variants: dict[str, float]
+    weight: float = 1.0
+    carried: bool = False
+
+    def lexical_tokens(self, analyzer: Analyzer) -> dict[str, float]:
+        tokens = dict(self.variants)
+        for variant, mult in self.variants.items():
+            if is_cjk(variant) and len(variant) > 2:
+                for bigram in analyzer.bigrams(variant):
+                    tokens.setdefault(bigram, BIGRAM_WEIGHT * mult)
+        return tokens
+
+
+@dataclass
+class QueryAnalyzer:
+    analyzer: Analyzer
+    glossary: Glossary
+    tables: dict[str, dict[str, list[str]]]
+    translation_weight: float
+
+    def _translations(self, word: str) -> list[str]:
+        if is_cjk(word):
+            found = list(self.tables.get("zh2en", {}).get(word, []))
+            for zh, phrases in self.glossary.zh.items():
+                if zh in word:
+                    found += [s for p in phrases for s in self.glossary.english_stems(p)]
+            return found
+        return list(self.tables.get("en2zh", {}).get(word, []))
+
+    def _phrase_terms(self, question: str) -> tuple[list[Term], str]:
+        terms, rest, cut = [], [], 0
+        for start, end, phrase in self.glossary.english_phrases(question):
+            variants = {s: 1.0 for s in self.glossary.english_stems(phrase)}
+            variants.update({zh: self.translation_weight for zh in self.glossary.en[phrase]})
+            terms.append(Term(phrase, variants))
+            rest.append(question[cut:start])
+            cut = end
+        rest.append(question[cut:])
+        return terms, " ".join(rest)
+
+    def terms(self, question: str, *, carried: str = "") -> list[Term]:
+        """Informative terms of ``question``; terms of ``carried`` (an earlier turn) are marked as such."""
+        own = self._terms(question)
+        labels = {t.label for t in own}
+        extra = [t for t in self._terms(carried) if t.label not in labels] if carried else []
+        for term in extra:
+            term.carried = True
+        return own + extra
+
+    def _terms(self, question: str) -> list[Term]:
+        terms, rest = self._phrase_terms(question)
+        seen = {t.label for t in terms}
+        covered = {v for t in terms for v in t.variants}
+        for word in self.analyzer.words(rest):
+            if word in seen or word in covered or re.fullmatch(r"\W+", word):
+                continue
+            seen.add(word)
+            variants = {word: 1.0}
+            for translated in self._translations(word):
+                variants.setdefault(translated, self.translation_weight)
+            terms.append(Term(word, variants))
+        # Single Chinese characters (多, 大, 年 ...) match almost anything; keep them only if nothing else is left.
+        longer = [t for t in terms if not (is_cjk(t.label) and len(t.label) == 1)]
+        return longer or terms
+
+
+def idf(df: int, n: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))

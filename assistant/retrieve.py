@@ -1,0 +1,67 @@
+"""Retrieve: dense and lexical rankings fused by weighted reciprocal rank."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from .lexical import LexicalIndex
+from .query import Term
+from .settings import Settings
+from .text import Analyzer
+from .types import Passage
+from .vectorstore import VectorStore
+
+log = logging.getLogger("assistant")
+DENSE_CANDIDATES = 30
+
+
+def lexical_ranking(index: LexicalIndex, terms: list[Term], analyzer: Analyzer) -> list[str]:
+    scores = index.scores([t.lexical_tokens(analyzer) for t in terms])
+    order = np.argsort(-scores, kind="stable")
+    return [index.chunks[i].id for i in order if scores[i] > 0]
+
+
+def dense_ranking(vectors: VectorStore | None, query: str, index: LexicalIndex) -> list[str]:
+    """Chunk ids by embedding similarity; empty (with a warning) when the dense side fails."""
+    if vectors is None:
+        return []
+    try:
+        hits = vectors.search(query, k=min(DENSE_CANDIDATES, len(index.chunks)))
+    except Exception as exc:  # a broken dense side degrades to lexical-only retrieval
+        log.warning("dense retrieval unavailable, using lexical only: %s", exc)
+        return []
+    known = set(index.ids)
+    return [chunk_id for chunk_id, _ in hits if chunk_id in known]
+
+
+def fuse(rankings: list[tuple[list[str], float]], k: int) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion of several rankings of chunk ids."""
+    fused: dict[str, float] = {}
+    for ranking, weight in rankings:
+        for rank, chunk_id in enumerate(ranking):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (k + rank + 1)
+    return fused
+
+
+def retrieve(
+    query: str,
+    terms: list[Term],
+    *,
+    index: LexicalIndex,
+    vectors: VectorStore | None,
+    analyzer: Analyzer,
+    settings: Settings,
+    top_k: int | None = None,
+) -> list[Passage]:
+    """The ``top_k`` passages for a question, best first."""
+    dense = dense_ranking(vectors, query, index) if settings.dense_weight > 0 else []
+    lexical = lexical_ranking(index, terms, analyzer) if settings.lexical_weight > 0 else []
+    fused = fuse([(dense, settings.dense_weight), (lexical, settings.lexical_weight)], settings.rrf_k)
+    by_id = {c.id: c for c in index.chunks}
+    best = sorted(fused, key=lambda cid: -fused[cid])[: top_k or settings.top_k]
+    return [
+        Passage(cid, by_id[cid].doc_id, by_id[cid].start, by_id[cid].end, by_id[cid].text, fused[cid], rank)
+        for rank, cid in enumerate(best)
+    ]

