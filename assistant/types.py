@@ -19,6 +19,7 @@ class Citation:
     outlet: str = ""
     date: str = ""
     language: str = ""
+    url: str = ""
     passage: str = ""
     passage_start: int = 0
 

@@ -1,0 +1,121 @@
+"""Shared fixtures: isolated environment, no outbound network, a fake embedding, throwaway corpora."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import math
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = "iknow-2025-05-15-ai-chip-export-rules.txt"
+
+
+class FakeEmbeddings:
+    """Deterministic bag-of-bigrams hashing embedding: cheap, offline, similar texts stay close."""
+
+    dimension = 64
+
+    def _vector(self, text: str) -> list[float]:
+        vec = [0.0] * self.dimension
+        for i in range(len(text) - 1):
+            bucket = int(hashlib.md5(text[i : i + 2].encode()).hexdigest(), 16) % self.dimension
+            vec[bucket] += 1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls = getattr(self, "calls", 0) + len(texts)
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+def _is_local(address) -> bool:
+    if isinstance(address, (str, bytes)):  # unix socket path
+        return True
+    host = address[0]
+    if host in ("localhost", "", None):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def no_outbound_network(monkeypatch):
+    """Any connection that leaves the machine fails the test."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def guarded(method):
+        def connect(self, address):
+            if not _is_local(address):
+                raise AssertionError(f"outbound connection attempted to {address}")
+            return method(self, address)
+
+        return connect
+
+    monkeypatch.setattr(socket.socket, "connect", guarded(real_connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded(real_connect_ex))
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch):
+    """Each test starts without ASSISTANT_* overrides and with the offline switches on."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("ASSISTANT_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture
+def corpus_dir(tmp_path) -> Path:
+    """A copy of the real corpus folder (article, manifest, lexicon) the test may change."""
+    target = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path, corpus_dir) -> Settings:
+    return Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index", embedding_model="fake-hash")
+
+
+@pytest.fixture
+def fake_embeddings() -> FakeEmbeddings:
+    return FakeEmbeddings()
+
+
+@pytest.fixture
+def bot(settings, fake_embeddings) -> Assistant:
+    """An assistant over the real corpus with the fake embedding, index built."""
+    assistant = Assistant(settings, embeddings=fake_embeddings)
+    assistant.ingest(progress=False)
+    return assistant
+
+
+@pytest.fixture(scope="session")
+def real_bot(tmp_path_factory) -> Assistant:
+    """The real model on the real corpus, indexed once per session in a temp folder."""
+    index = tmp_path_factory.mktemp("real-index")
+    assistant = Assistant(Settings(index_dir=index))
+    assistant.ingest(progress=False)
+    return assistant
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

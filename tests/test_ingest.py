@@ -1,0 +1,132 @@
+import logging
+
+import pytest
+
+from assistant import Assistant, AssistantError
+from assistant.errors import IndexDamaged, IndexMismatch
+from assistant.lexical import LexicalIndex
+from tests.conftest import ARTICLE
+
+
+def test_reingest_of_unchanged_corpus_embeds_nothing(bot, fake_embeddings):
+    first_calls = fake_embeddings.calls
+    report = bot.ingest(progress=False)
+    assert report.embedded == 0 and report.removed == 0 and not report.lexical_rebuilt
+    assert "nothing to embed" in report.summary()
+    assert fake_embeddings.calls == first_calls
+
+
+def test_changed_file_replaces_only_its_chunks(bot, corpus_dir):
+    (corpus_dir / "note.txt").write_text("第一段說明。\n第二段內容提到輝達。\n", encoding="utf-8")
+    added = bot.ingest(progress=False)
+    assert added.embedded == 1 and added.removed == 0
+    (corpus_dir / "note.txt").write_text("第一段說明。\n第二段改寫了,提到華為。\n", encoding="utf-8")
+    changed = bot.ingest(progress=False)
+    assert changed.embedded == 1 and changed.removed == 1
+    assert len(bot.vectors.ids()) == len(bot.index.chunks)
+
+
+def test_removed_file_loses_its_chunks(bot, corpus_dir):
+    before = len(bot.index.chunks)
+    (corpus_dir / "note.txt").write_text("臨時文件。", encoding="utf-8")
+    bot.ingest(progress=False)
+    (corpus_dir / "note.txt").unlink()
+    report = bot.ingest(progress=False)
+    assert report.removed == 1 and len(bot.index.chunks) == before
+    assert bot.vectors.ids() == set(bot.index.ids)
+
+
+def test_ingest_killed_after_embedding_leaves_old_index_and_next_run_completes(bot, corpus_dir, monkeypatch, settings, fake_embeddings):
+    committed = set(bot.index.ids)
+    (corpus_dir / "extra.txt").write_text("新加入的段落,關於出口管制。", encoding="utf-8")
+
+    def crash(self, root):
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(LexicalIndex, "save", crash)
+    with pytest.raises(KeyboardInterrupt):
+        bot.ingest(progress=False)
+    monkeypatch.undo()
+    fresh = Assistant(settings, embeddings=fake_embeddings)
+    assert set(fresh.index.ids) == committed, "a half-done ingest must not become visible"
+    report = fresh.ingest(progress=False)
+    assert report.embedded == 0, "the chunks embedded before the crash are reused"
+    assert fresh.vectors.ids() == set(fresh.index.ids)
+    assert len(fresh.index.ids) == len(set(fresh.index.ids))
+
+
+def test_model_mismatch_names_the_rebuild_command(bot, settings, fake_embeddings):
+    other = Assistant(settings.model_copy(update={"embedding_model": "another-model"}), embeddings=fake_embeddings)
+    with pytest.raises(IndexMismatch, match="assistant ingest --rebuild"):
+        other.answer("輝達?")
+
+
+def test_damaged_index_is_a_clear_error(bot, settings, fake_embeddings):
+    current = settings.index_dir / "lexical" / "current.json"
+    current.write_text("{not json", encoding="utf-8")
+    with pytest.raises(IndexDamaged, match="assistant ingest --rebuild"):
+        Assistant(settings, embeddings=fake_embeddings).answer("輝達?")
+
+
+def test_rebuild_recovers_a_damaged_index(bot, settings, fake_embeddings):
+    (settings.index_dir / "lexical" / "current.json").write_text("{not json", encoding="utf-8")
+    report = Assistant(settings, embeddings=fake_embeddings).ingest(rebuild=True, progress=False)
+    assert report.chunks == report.embedded > 0
+
+
+def test_missing_index_is_built_on_first_use(settings, fake_embeddings, caplog):
+    with caplog.at_level(logging.WARNING, logger="assistant"):
+        reply = Assistant(settings, embeddings=fake_embeddings).answer("美國商務部何時撤銷AI擴散規則?")
+    assert "building it now" in caplog.text
+    assert not reply.abstained
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "big5", "gb18030"])
+def test_chinese_encodings_are_detected(bot, corpus_dir, encoding):
+    text = "美國商務部撤銷了出口管制規定。輝達執行長表示歡迎。這是一份測試文件,內容夠長才能判斷編碼。" * 3
+    if encoding == "gb18030":
+        text = "美国商务部撤销了出口管制规定。英伟达首席执行官表示欢迎。这是一份测试文件,内容够长才能判断编码。" * 3
+    (corpus_dir / f"enc-{encoding}.txt").write_bytes(text.encode(encoding))
+    bot.ingest(progress=False)
+    chunk = next(c for c in bot.index.chunks if c.doc_id == f"enc-{encoding}.txt")
+    assert chunk.text == text[chunk.start : chunk.end]
+
+
+def test_bad_files_are_skipped_with_a_warning(bot, corpus_dir, caplog):
+    (corpus_dir / "empty.txt").write_text("", encoding="utf-8")
+    (corpus_dir / "binary.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    (corpus_dir / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    with caplog.at_level(logging.WARNING, logger="assistant"):
+        report = bot.ingest(progress=False)
+    assert sorted(report.skipped) == ["binary.txt", "broken.pdf", "empty.txt"]
+    for name in report.skipped:
+        assert name in caplog.text
+    assert report.documents == 1
+
+
+def test_html_and_markdown_are_loaded_with_manifest_metadata(bot, corpus_dir):
+    html = "<html><head><title>AP</title></head><body><nav>menu</nav><article><p>" + (
+        "The Commerce Department rescinded the AI diffusion rule on Tuesday. " * 4) + "</p></article></body></html>"
+    (corpus_dir / "ap-2025-05-14.html").write_text(html, encoding="utf-8")
+    (corpus_dir / "notes.md").write_text("# Notes\n\nHuawei Ascend chips are named in the guidance.\n", encoding="utf-8")
+    bot.ingest(progress=False)
+    assert bot.index.docs["ap-2025-05-14"]["outlet"] == "AP News"
+    assert bot.index.docs["ap-2025-05-14"]["language"] == "en"
+    assert "notes.md" in bot.index.docs
+
+
+def test_reference_text_answers_english_and_chinese_questions(bot, corpus_dir):
+    story = ("Jeffery Kessler, the undersecretary of commerce for industry and security, said the Biden rule "
+             "would have undermined diplomatic relations with dozens of countries. ")
+    (corpus_dir / "afp-2025-05-13.txt").write_text(story * 2, encoding="utf-8")
+    bot.ingest(progress=False)
+    reply = bot.answer("What would the Biden rule have undermined according to Kessler?")
+    assert any(c.doc_id == "afp-2025-05-13" and c.outlet == "AFP" for c in reply.citations)
+    zh = bot.answer("凱斯勒說拜登規則會破壞與哪些國家的外交關係?")
+    assert not zh.abstained
+
+
+def test_empty_corpus_is_a_clear_error(settings, fake_embeddings, corpus_dir):
+    (corpus_dir / ARTICLE).unlink()
+    with pytest.raises(AssistantError, match="no readable documents"):
+        Assistant(settings, embeddings=fake_embeddings).ingest(progress=False)

@@ -1,0 +1,49 @@
+from assistant.extractive import Evidence, Sentence, matches
+from assistant.query import Term
+from assistant.retrieve import fuse
+
+
+def test_reciprocal_rank_fusion_weights_each_ranking():
+    fused = fuse([(["a", "b", "c"], 1.0), (["c", "b"], 0.5)], k=10)
+    assert max(fused, key=fused.get) == "b"  # second in one list, second in the other
+    assert fused["a"] == 1.0 / 11
+    assert fuse([(["a"], 0.0), (["b"], 1.0)], k=10)["a"] == 0.0
+
+
+def test_match_uses_substrings_for_chinese_and_stems_for_latin():
+    term = Term("芯片", {"芯片": 1.0, "chip": 0.6})
+    assert matches(term, "美国芯片出口", frozenset()) == 1.0
+    assert matches(term, "the rules", frozenset({"chip"})) == 0.6
+    assert matches(term, "无关", frozenset({"rule"})) == 0.0
+
+
+def _sentence(text, start):
+    return Sentence("c1", "d", start, start + len(text), text, text, frozenset())
+
+
+def _candidates(terms, *texts):
+    out = []
+    for i, text in enumerate(texts):
+        s = _sentence(text, i * 100)
+        out.append((s, [matches(t, s.folded, s.stems) for t in terms], 0.0))
+    return out
+
+
+def test_cover_stops_when_a_sentence_adds_nothing_new():
+    terms = [Term("商务部", {"商务部": 1.0}, 2.0), Term("撤销", {"撤销": 1.0}, 1.0)]
+    cands = _candidates(terms, "商务部撤销规定", "商务部又说", "无关的句子")
+    selection = Evidence._cover(terms, cands, total=3.0, max_sentences=3)
+    assert [s.text for s in selection.sentences] == ["商务部撤销规定"]
+    assert selection.coverage == 1.0
+
+
+def test_cover_takes_a_second_sentence_for_a_second_part():
+    terms = [Term("微软", {"微软": 1.0}, 1.0), Term("欧盟", {"欧盟": 1.0}, 1.0)]
+    selection = Evidence._cover(terms, _candidates(terms, "微软总裁表示", "欧盟欢迎"), total=2.0, max_sentences=3)
+    assert len(selection.sentences) == 2 and selection.coverage == 1.0
+
+
+def test_low_coverage_is_reported_for_abstention():
+    terms = [Term("营收", {"营收": 1.0}, 4.0), Term("英伟达", {"英伟达": 1.0}, 1.0)]
+    selection = Evidence._cover(terms, _candidates(terms, "英伟达面临挑战"), total=5.0, max_sentences=3)
+    assert selection.coverage == 0.2
