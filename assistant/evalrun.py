@@ -106,9 +106,10 @@ def chart(report: dict, path: Path) -> None:
         ax.set_title(group)
         ax.set_xticks([x + width for x in range(len(metrics))], metrics, rotation=45, ha="right", fontsize=8)
         ax.set_ylim(0, 1.05)
-    axes[0].legend(fontsize=8, loc="lower left")
-    fig.suptitle(f"split: {report['split']}")
-    fig.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper right", ncol=len(labels), fontsize=9)
+    fig.suptitle(f"split: {report['split']}", x=0.02, ha="left")
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

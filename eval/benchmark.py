@@ -1,0 +1,86 @@
+"""Speed and retrieval benchmark; its numbers go in the README (not in timed tests).
+
+    python eval/benchmark.py            # core: answer() latency, CLI cold start, ingest, hit rates
+    python eval/benchmark.py --web      # also the web app over HTTP (see assistant web)
+
+Medians and ratios come from one run on one machine; rerun to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from assistant import Assistant, Settings
+from assistant.evalrun import build_systems, run_system
+from assistant.evaluate import DEFAULT_QUESTIONS, load_questions
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def timed_cli(args: list[str], env: dict) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "assistant", *args], env=env, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def core(index_dir: Path, repeats: int) -> dict:
+    questions = load_questions(DEFAULT_QUESTIONS)
+    bot = Assistant(Settings(index_dir=index_dir))
+    bot.embeddings.embed_query("warm up")  # time the ingest, not the model load
+    started = time.perf_counter()
+    report = bot.ingest(progress=False)
+    ingest_s = time.perf_counter() - started
+    for q in questions[:5]:  # warm up: model, jieba, OpenCC
+        bot.answer(q.question)
+    times = []
+    for _ in range(repeats):
+        for q in questions:
+            t = time.perf_counter()
+            bot.answer(q.question)
+            times.append((time.perf_counter() - t) * 1e3)
+    env = dict(os.environ, ASSISTANT_INDEX_DIR=str(index_dir))
+    cold = [timed_cli(["ask", questions[0].question], env) for _ in range(3)]
+    reingest = [timed_cli(["ingest", "--quiet"], env) for _ in range(3)]
+    startup = [timed_cli(["--help"], env) for _ in range(3)]
+    hits = {}
+    for name, system in build_systems(bot, True)[:2]:
+        rows = [r for r in run_system(system, questions, progress=False) if r["answerable"]]
+        hits[name] = {"hit@1": statistics.mean(r["hit1"] for r in rows), "hit@3": statistics.mean(r["hit3"] for r in rows)}
+    return {
+        "questions": len(questions), "repeats": repeats,
+        "answer_p50_ms": statistics.median(times), "answer_p95_ms": pct(times, 95),
+        "cli_ask_cold_s": statistics.median(cold), "cli_startup_s": statistics.median(startup),
+        "ingest_first_s": ingest_s, "ingest_chunks": report.chunks, "ingest_chunks_per_s": report.chunks / ingest_s,
+        "reingest_unchanged_s": statistics.median(reingest), "retrieval": hits,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--web", action="store_true", help="also measure the web app over HTTP")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        results = {"core": core(Path(tmp) / "index", args.repeats)}
+        if args.web:
+            from web_benchmark import web
+
+            results["web"] = web(Path(tmp) / "index")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+import assistant
+from assistant import Answer, AssistantError, Citation, answer
+from assistant.cli import main
+from assistant.errors import InvalidQuestion
+from tests.conftest import ROOT
+
+
+def test_public_surface_is_curated():
+    assert sorted(assistant.__all__) == ["Answer", "Assistant", "AssistantError", "Citation", "Settings", "answer"]
+    for name in assistant.__all__:
+        assert getattr(assistant, name).__module__.startswith("assistant")
+
+
+def test_import_is_cheap_and_loads_no_model():
+    code = "import sys, assistant; print(any(m in sys.modules for m in ('torch', 'chromadb', 'jieba', 'sentence_transformers')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_answer_returns_dataclasses_with_exact_quotes(bot):
+    reply = bot.answer("美國商務部何時撤銷AI擴散規則?")
+    assert isinstance(reply, Answer) and not reply.abstained
+    assert reply.citations and all(isinstance(c, Citation) for c in reply.citations)
+    for c in reply.citations:
+        assert f"[{c.n}]" in reply.text
+        assert c.source.endswith("corpus/iknow-2025-05-15-ai-chip-export-rules.txt")
+        assert open(c.source, encoding="utf-8").read()[c.start : c.end] == c.quote
+        assert c.passage[c.start - c.passage_start : c.end - c.passage_start] == c.quote
+    assert "5月13日" in reply.text
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t ", "\x00\x01"])
+def test_empty_questions_are_rejected(bot, bad):
+    with pytest.raises(InvalidQuestion, match="empty"):
+        bot.answer(bad)
+
+
+def test_over_long_questions_are_rejected(bot):
+    with pytest.raises(AssistantError, match="limit is 2000"):
+        bot.answer("晶片" * 1001)
+
+
+def test_control_characters_are_stripped(bot):
+    clean = bot.answer("美國商務部何時撤銷AI擴散規則?")
+    dirty = bot.answer("美國商務部\x07何時撤銷\x1bAI擴散規則?\x00")
+    assert dirty.text == clean.text
+
+
+def test_module_level_answer_uses_a_default_assistant(monkeypatch, bot):
+    import assistant.core as core
+
+    monkeypatch.setattr(core, "_default", bot)
+    assert answer("輝達執行長是誰?").citations
+
+
+def test_simplified_question_gets_simplified_text_and_original_quotes(bot):
+    reply = bot.answer("英伟达首席执行官黄仁勋估计中国芯片市场有多大?")
+    assert reply.language == "zh-Hans" and not reply.abstained
+    assert "芯片市场" in reply.text and "晶片市場" in reply.citations[0].quote
+
+
+def test_english_question_over_chinese_source_gets_a_lead_line(bot):
+    reply = bot.answer("Who is the Commerce Department undersecretary?")
+    assert reply.language == "en" and reply.text.startswith("The source is in Chinese")
+    assert "凱斯勒" in reply.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    "question, language",
+    [("What is the capital of France?", "en"), ("英伟达今天的股价是多少?", "zh-Hans"), ("寫一首關於海洋的詩", "zh-Hant")],
+)
+def test_off_topic_questions_abstain_in_their_language(bot, question, language):
+    reply = bot.answer(question)
+    assert reply.abstained and not reply.citations and reply.language == language
+    assert ("sources don't say" in reply.text) == (language == "en")
+
+
+def test_follow_up_carries_the_previous_question(bot):
+    first = "微軟總裁怎麼評論拜登的規則?"
+    reply = bot.answer("那歐盟呢?", history=[(first, "…")])
+    assert not reply.abstained and any("歐盟" in c.quote for c in reply.citations)
+    alone = bot.answer("那歐盟呢?", history=[{"role": "user", "content": first}])
+    assert alone.text == reply.text
+
+
+def test_cli_ask_prints_answer_and_sources(bot, monkeypatch, capsys):
+    import assistant.core as core
+
+    monkeypatch.setattr(core, "_default", bot)
+    assert main(["ask", "輝達為中國設計了哪些降規晶片?"]) == 0
+    out = capsys.readouterr().out
+    assert "H20" in out and "[1] 科技產業資訊室" in out
+
+
+def test_cli_ask_json(bot, monkeypatch, capsys):
+    import assistant.core as core
+
+    monkeypatch.setattr(core, "_default", bot)
+    assert main(["ask", "--json", "輝達為中國設計了哪些降規晶片?"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= {"text", "citations", "abstained"}
+    assert {"n", "doc_id", "title", "source", "quote", "start", "end"} <= set(data["citations"][0])
+
+
+def test_cli_empty_question_exits_2_with_one_line():
+    out = subprocess.run([sys.executable, "-m", "assistant", "ask", "  "], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0 and "empty" in out.stderr
+
+
+def test_cli_damaged_index_is_one_line_not_a_traceback(tmp_path):
+    index = tmp_path / "index" / "lexical"
+    index.mkdir(parents=True)
+    (index / "current.json").write_text("garbage", encoding="utf-8")
+    env = {"ASSISTANT_INDEX_DIR": str(tmp_path / "index"), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run([sys.executable, "-m", "assistant", "ask", "輝達?"], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr and "assistant ingest --rebuild" in out.stderr

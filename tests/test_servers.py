@@ -1,0 +1,105 @@
+"""Against real servers on 127.0.0.1: a `chroma run` server, and web pages served by the test."""
+
+import http.server
+import shutil
+import subprocess
+import threading
+import time
+from functools import partial
+
+import httpx
+import pytest
+
+from assistant import Assistant
+from assistant.cli import main
+from assistant.errors import FetchError
+from assistant.fetch import add_url
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    exe = shutil.which("chroma")
+    if exe is None:
+        pytest.fail("the `chroma` command (from the chromadb package) is not on PATH")
+    port = free_port()
+    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "chroma-data"), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma server did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_chroma_server_backend(settings, fake_embeddings, chroma_server):
+    remote = settings.model_copy(update={"chroma_url": chroma_server})
+    bot = Assistant(remote, embeddings=fake_embeddings)
+    first = bot.ingest(progress=False)
+    assert first.embedded == first.chunks > 0
+    again = Assistant(remote, embeddings=fake_embeddings).ingest(progress=False)
+    assert again.embedded == 0
+    assert not settings.index_dir.joinpath("chroma").exists(), "nothing may go to the embedded store"
+    assert "5月13日" in bot.answer("美國商務部何時撤銷AI擴散規則?").text
+
+
+def test_unreachable_chroma_server_is_a_clear_error(settings, fake_embeddings):
+    remote = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{free_port()}"})
+    with pytest.raises(Exception, match="Chroma server|cannot"):
+        Assistant(remote, embeddings=fake_embeddings).ingest(progress=False)
+
+
+PAGE = """<!doctype html><html><head><title>US reverses Biden-era export controls</title></head>
+<body><header><a href="/">Home</a> | <a href="/world">World</a></header>
+<article><h1>US reverses Biden-era export controls on advanced AI chips</h1>
+<p>The Commerce Department said on Tuesday it had rescinded the AI diffusion rule before it took effect.</p>
+<p>Officials said new guidance would warn that using Huawei Ascend chips anywhere could violate US export controls.</p>
+<p>The move came days after Washington and Beijing agreed to pause most tariffs on each other.</p></article>
+<footer>Copyright notice and cookie banner</footer></body></html>"""
+
+
+@pytest.fixture
+def web_pages(tmp_path):
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "story.html").write_text(PAGE, encoding="utf-8")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_add_url_extracts_main_text_and_ingest_uses_manifest(settings, fake_embeddings, web_pages):
+    path = add_url(f"{web_pages}/story.html", settings, doc_id="afp-2025-05-13")
+    text = path.read_text(encoding="utf-8")
+    assert "rescinded the AI diffusion rule" in text
+    assert "cookie banner" not in text and "Home" not in text
+    bot = Assistant(settings, embeddings=fake_embeddings)
+    bot.ingest(progress=False)
+    reply = bot.answer("Which chips could violate US export controls according to the guidance?")
+    cite = next(c for c in reply.citations if c.doc_id == "afp-2025-05-13")
+    assert cite.outlet == "AFP" and cite.url.endswith("/story.html")
+    assert path.read_text(encoding="utf-8")[cite.start : cite.end] == cite.quote
+    zh = bot.answer("華為昇騰晶片會違反什麼?")
+    assert not zh.abstained
+
+
+def test_add_url_errors_are_clear(settings, web_pages, capsys, monkeypatch):
+    with pytest.raises(FetchError, match="404"):
+        add_url(f"{web_pages}/missing.html", settings)
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
+    assert main(["add", "ftp://example.invalid/x"]) == 1
+    assert "not an http(s) URL" in capsys.readouterr().err
