@@ -112,6 +112,10 @@ class Assistant:
                     self._set_index(index)
             return self._index
 
+    def warm(self) -> None:
+        """Load everything a first question would (index, model, tokenizers), so it is answered quickly."""
+        self.retrieve("warm up 暖機")
+
     @cached_property
     def evidence(self) -> Evidence:
         return Evidence(self.index, self.analyzer)

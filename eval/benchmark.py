@@ -68,6 +68,69 @@ def core(index_dir: Path, repeats: int) -> dict:
     }
 
 
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _wait_for(url: str, proc, seconds: float = 120) -> None:
+    import httpx
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the web app exited early")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    raise RuntimeError("the web app did not come up")
+
+
+def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: int = 5) -> dict:
+    """Wall time of one question over HTTP (gradio_client), under 20 concurrent clients, and the app's RSS."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client
+
+    questions = [q.question for q in load_questions(DEFAULT_QUESTIONS)]
+    port = 7800 + os.getpid() % 100
+    env = dict(os.environ, ASSISTANT_INDEX_DIR=str(index_dir), GRADIO_ANALYTICS_ENABLED="False")
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "web", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(url, proc)
+        client = Client(url, verbose=False)
+        seq = []
+        for i in range(sequential):
+            t = time.perf_counter()
+            client.predict(questions[i % len(questions)], api_name="/ask")
+            seq.append((time.perf_counter() - t) * 1e3)
+
+        def worker(offset: int) -> list[float]:
+            own, times = Client(url, verbose=False), []
+            for i in range(per_client):
+                t = time.perf_counter()
+                own.predict(questions[(offset + i) % len(questions)], api_name="/ask")
+                times.append((time.perf_counter() - t) * 1e3)
+            return times
+
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            concurrent = [t for times in pool.map(worker, range(clients)) for t in times]
+        answered = sequential + clients * per_client
+        return {"http_p50_ms": statistics.median(seq), "http_p95_ms": pct(seq, 95),
+                "concurrent_clients": clients, "concurrent_p50_ms": statistics.median(concurrent),
+                "concurrent_p95_ms": pct(concurrent, 95), "questions_answered": answered,
+                "rss_mb_after": _rss_mb(proc.pid)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
@@ -76,8 +139,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         results = {"core": core(Path(tmp) / "index", args.repeats)}
         if args.web:
-            from web_benchmark import web
-
             results["web"] = web(Path(tmp) / "index")
     print(json.dumps(results, indent=2))
 

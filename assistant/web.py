@@ -1,0 +1,144 @@
+"""Web chat (Gradio): a chat panel, a sources panel with highlighted quotes, and an `ask` API endpoint.
+
+It only calls the public API (``Assistant.answer``); passage text is HTML-escaped before it is shown.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+
+from .core import Assistant
+from .errors import AssistantError
+from .types import Answer, Citation
+
+log = logging.getLogger("assistant")
+
+EXAMPLES = [
+    "美國商務部何時撤銷AI擴散規則?",
+    "英伟达首席执行官黄仁勋估计中国芯片市场有多大?",
+    "What did the new China-specific rules warn against using US AI chips for?",
+    "使用華為昇騰晶片會有什麼後果?",
+]
+CSS = """
+.src-card {border:1px solid var(--border-color-primary); border-radius:10px; padding:10px 14px; margin:0 0 10px 0;
+  background:var(--background-fill-secondary);}
+.src-head {font-weight:600; margin-bottom:2px;}
+.src-n {display:inline-block; min-width:2em; color:var(--color-accent);}
+.src-meta {font-size:0.85em; color:var(--body-text-color-subdued); margin-bottom:6px; word-break:break-all;}
+.src-passage {margin:0; line-height:1.7; font-size:0.95em;}
+.src-passage mark {background:#ffe58f; color:#111; padding:0 2px; border-radius:3px;}
+.src-empty {color:var(--body-text-color-subdued); font-style:italic;}
+.abstain {border-left:4px solid #d48806; padding-left:10px;}
+"""
+HEADER = """# 美國AI晶片出口管制問答 · AI-chip export rules Q&A
+以繁體中文、简体中文或 English 提問;每一句回答都標注出處,資料來源沒提到的會直說。
+Ask in Traditional Chinese, Simplified Chinese or English: every sentence cites its source passage, or the assistant says the sources don't cover it."""
+NO_SOURCES = '<p class="src-empty">尚無引用 · No sources yet: ask a question.</p>'
+
+
+def citation_card(c: Citation) -> str:
+    """One source card; every piece of corpus text is escaped."""
+    offset = c.start - c.passage_start
+    before, after = c.passage[:offset], c.passage[offset + len(c.quote) :]
+    link = c.url or c.source
+    href = html.escape(link, quote=True) if link.startswith(("http://", "https://")) else ""
+    where = f'<a href="{href}" target="_blank" rel="noopener noreferrer">{html.escape(link)}</a>' if href else html.escape(link)
+    meta = " · ".join(html.escape(x) for x in (c.outlet, c.date) if x)
+    return (
+        f'<div class="src-card" id="src-{c.n}"><div class="src-head"><span class="src-n">[{c.n}]</span>'
+        f"{html.escape(c.title)}</div><div class=\"src-meta\">{meta} · {where} · {c.start}–{c.end}</div>"
+        f'<p class="src-passage">{html.escape(before)}<mark class="src-quote">{html.escape(c.quote)}</mark>'
+        f"{html.escape(after)}</p></div>"
+    )
+
+
+def sources_html(reply: Answer | None) -> str:
+    if reply is None or not reply.citations:
+        return NO_SOURCES
+    return "".join(citation_card(c) for c in reply.citations)
+
+
+def chat_text(reply: Answer) -> str:
+    if reply.abstained:
+        return f"🛈 {reply.text}"
+    return reply.text + (f"\n\n_{reply.notice}_" if reply.notice else "")
+
+
+def answer_json(bot: Assistant, question: str) -> dict:
+    """The Answer as plain JSON (the `ask` API endpoint)."""
+    data = bot.answer(question).to_dict()
+    data.pop("passages", None)
+    return data
+
+
+def respond(bot: Assistant, question: str, messages: list[dict]):
+    """One chat turn: returns (cleared textbox, new messages, sources panel)."""
+    history = list(messages or [])
+    try:
+        reply = bot.answer(question, history=history)
+        text, panel = chat_text(reply), sources_html(reply)
+    except AssistantError as exc:
+        text, panel = f"⚠️ {exc}", NO_SOURCES
+    except Exception:  # the page must show a message, never a stack trace
+        log.exception("answering failed")
+        text, panel = "⚠️ 系統錯誤,請稍後再試 · Something went wrong; please try again.", NO_SOURCES
+    history += [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
+    return "", history, panel
+
+
+def build_app(bot: Assistant):
+    import gradio as gr
+
+    def on_submit(question, messages):
+        return respond(bot, question, messages)
+
+    def ask(question: str) -> dict:
+        try:
+            return answer_json(bot, question)
+        except AssistantError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    with gr.Blocks(title="AI晶片出口管制問答 · Export-rules Q&A") as app:
+        gr.Markdown(HEADER)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(label="對話 · Chat", height=480, elem_id="chat")
+                box = gr.Textbox(label="問題 · Question", placeholder="例如:美國商務部何時撤銷AI擴散規則?", elem_id="question")
+                with gr.Row():
+                    send = gr.Button("送出 · Ask", variant="primary", elem_id="ask-button")
+                    clear = gr.Button("清除 · Clear")
+                gr.Examples(EXAMPLES, inputs=box, label="範例問題 · Examples")
+            with gr.Column(scale=2):
+                gr.Markdown("### 引用來源 · Sources")
+                panel = gr.HTML(NO_SOURCES, elem_id="sources")
+        box.submit(on_submit, [box, chat], [box, chat, panel], api_visibility="private")
+        send.click(on_submit, [box, chat], [box, chat, panel], api_visibility="private")
+        clear.click(lambda: ([], NO_SOURCES), None, [chat, panel], api_visibility="private")
+        gr.api(ask, api_name="ask")
+    return app
+
+
+def launch(bot: Assistant, *, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, block: bool = True):
+    """Start the app; ``auth`` is 'user:password'."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    credentials = tuple(auth.split(":", 1)) if auth else None
+    if auth and len(credentials) != 2:
+        raise AssistantError("--auth wants user:password")
+    app = build_app(bot)
+    app.queue(default_concurrency_limit=4)
+    app.launch(server_name=host, server_port=port, auth=credentials, share=False, css=CSS,
+               prevent_thread_lock=not block, show_error=False, footer_links=["api"])
+    return app
+
+
+def serve(*, host: str, port: int, auth: str | None) -> int:
+    """`assistant web`: make sure the index exists (with progress), then serve until interrupted."""
+    from .settings import Settings
+
+    bot = Assistant(Settings())
+    bot.warm()  # builds the index on first use (with a progress bar) and loads the model
+    print(f"assistant: web chat on http://{host}:{port}")
+    launch(bot, host=host, port=port, auth=auth)
+    return 0

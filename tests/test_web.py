@@ -1,0 +1,132 @@
+"""The web app launched for real on a loopback port: the HTTP API through gradio_client, the page in Chromium."""
+
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.web import launch
+from tests.conftest import ROOT, free_port
+
+pytestmark = pytest.mark.slow
+XSS = ('安全測試文件:惡意標記<script>window.__xss=1</script>與<img src=x onerror="window.__xss=2">'
+       '夾帶在昇騰晶片測試段落裡。')
+XSS_QUESTION = "安全測試文件的惡意標記夾帶在哪個段落?"
+
+
+@pytest.fixture(scope="module")
+def web_url(real_bot, tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("web") / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    (corpus / "xss-test.txt").write_text(XSS, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=corpus.parent / "index")
+    bot = Assistant(settings, embeddings=real_bot.embeddings)
+    bot.ingest(progress=False)
+    port = free_port()
+    app = launch(bot, port=port, block=False)
+    yield f"http://127.0.0.1:{port}"
+    app.close()
+
+
+@pytest.fixture
+def client(web_url):
+    from gradio_client import Client
+
+    return Client(web_url, verbose=False)
+
+
+def test_api_answers_a_chinese_question_with_citations(client):
+    data = client.predict("美國商務部何時撤銷AI擴散規則?", api_name="/ask")
+    assert not data["abstained"] and "5月13日" in data["text"]
+    first = data["citations"][0]
+    assert {"n", "doc_id", "title", "source", "quote", "start", "end"} <= set(first)
+    assert (ROOT / first["source"]).read_text(encoding="utf-8")[first["start"] : first["end"]] == first["quote"]
+
+
+def test_api_abstains_on_an_unanswerable_question(client):
+    data = client.predict("What is the capital of France?", api_name="/ask")
+    assert data["abstained"] and data["citations"] == []
+
+
+def test_api_rejects_an_empty_question_with_a_message(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="empty"):
+        client.predict("   ", api_name="/ask")
+
+
+def test_twenty_concurrent_questions_all_succeed(web_url):
+    from gradio_client import Client
+
+    questions = ["輝達為中國設計了哪些降規晶片?", "Who is the Commerce Department undersecretary?",
+                 "英伟达首席执行官黄仁勋估计中国芯片市场有多大?", "使用華為昇騰晶片會有什麼後果?"] * 5
+
+    def ask(question):
+        return Client(web_url, verbose=False).predict(question, api_name="/ask")
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(ask, questions))
+    assert len(results) == 20 and all(r["citations"] and not r["abstained"] for r in results)
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("Debian's chromium is needed: apt-get install -y chromium fonts-noto-cjk")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _shots() -> Path:
+    folder = Path(os.environ.get("ASSISTANT_SCREENSHOT_DIR", "/tmp/assistant-screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _ask(page, question: str) -> None:
+    page.fill("#question textarea", question)
+    page.click("#ask-button")
+    page.wait_for_function(
+        "q => [...document.querySelectorAll('#chat .message, #chat [data-testid=\"bot\"]')].length >= 2"
+        " && document.querySelector('#sources') !== null", arg=question, timeout=30000)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("question, shot", [("輝達為中國設計了哪些降規晶片?", "web-zh.png"),
+                                            ("Which downgraded chips did Nvidia design for China?", "web-en.png")])
+def test_browser_shows_answer_and_highlighted_sources(browser, web_url, question, shot):
+    page = browser.new_page(viewport={"width": 1360, "height": 900})
+    page.goto(web_url, wait_until="load")
+    page.wait_for_selector("#question textarea", timeout=30000)
+    _ask(page, question)
+    page.wait_for_selector("#sources .src-card mark.src-quote", timeout=30000)
+    quote = page.inner_text("#sources .src-card mark.src-quote")
+    assert "H20" in quote
+    assert "[1]" in page.inner_text("#chat")
+    page.screenshot(path=str(_shots() / shot), full_page=True)
+    page.close()
+
+
+@pytest.mark.browser
+def test_browser_renders_corpus_markup_as_text(browser, web_url):
+    page = browser.new_page(viewport={"width": 1360, "height": 900})
+    page.goto(web_url, wait_until="load")
+    page.wait_for_selector("#question textarea", timeout=30000)
+    _ask(page, XSS_QUESTION)
+    page.wait_for_selector("#sources .src-card", timeout=30000)
+    card = page.inner_text("#sources")
+    assert "<script>window.__xss=1</script>" in card and "onerror" in card
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("#sources script, #sources img").count() == 0
+    page.close()
