@@ -1,0 +1,54 @@
+import json
+
+import pytest
+
+from assistant.evalrun import check_floors, evaluate, parse_floors, write_report
+from assistant.evaluate import DEFAULT_QUESTIONS, EvalError, load_questions
+
+
+def test_malformed_question_file_names_the_line(tmp_path):
+    path = tmp_path / "q.jsonl"
+    good = json.dumps({"id": "a", "split": "dev", "lang": "en", "question": "?"})
+    path.write_text(good + "\n\n{broken json\n", encoding="utf-8")
+    with pytest.raises(EvalError, match="line 3"):
+        load_questions(path)
+    path.write_text(json.dumps({"id": "a", "split": "dev"}) + "\n", encoding="utf-8")
+    with pytest.raises(EvalError, match="line 1: missing field"):
+        load_questions(path)
+
+
+def test_question_set_is_complete_and_evidence_is_verbatim():
+    questions = load_questions(DEFAULT_QUESTIONS)
+    assert len(questions) >= 60
+    assert sum(not q.answerable for q in questions) >= 12
+    assert {q.split for q in questions} == {"dev", "test"}
+    assert any(q.follows for q in questions)
+    from tests.conftest import ROOT
+
+    for q in questions:
+        text = (ROOT / q.source).read_text(encoding="utf-8")
+        assert all(e in text for e in q.evidence), q.id
+        assert (not q.answerable) or q.answer, q.id
+
+
+def test_floors_parse_and_fail():
+    floors = parse_floors("accuracy=0.9, abstention=0.5")
+    assert floors == {"accuracy": 0.9, "abstention": 0.5}
+    assert check_floors({"accuracy": 0.95, "abstention_recall": 0.4}, floors) == ["abstention_recall = 0.4 < 0.5"]
+    with pytest.raises(EvalError, match="unknown metric"):
+        check_floors({"accuracy": 1.0}, {"nonsense": 0.1})
+    with pytest.raises(EvalError):
+        parse_floors("accuracy=high")
+
+
+def test_eval_report_has_metrics_per_language_and_files(bot, tmp_path):
+    questions = [q for q in load_questions(DEFAULT_QUESTIONS) if q.split == "dev"][:30]
+    report = evaluate(bot, questions, split="dev", baselines=True, progress=False)
+    assert set(report["systems"]) == {"assistant", "langchain-naive", "bm25"}
+    ours = report["systems"]["assistant"]
+    assert {"all", "en", "zh-Hans", "zh-Hant"} <= set(ours)
+    assert 0 <= ours["all"]["accuracy"] <= 1 and ours["all"]["latency_p50_ms"] > 0
+    write_report(report, tmp_path / "out")
+    assert (tmp_path / "out" / "chart.png").stat().st_size > 10_000
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "÷ langchain-naive" in md and "| assistant | all |" in md
