@@ -26,6 +26,8 @@ def _quiet_network() -> None:
 
 def _print_answer(reply) -> None:
     print(reply.text)
+    if reply.notice:
+        print(f"({reply.notice})")
     if reply.citations:
         print()
         for c in reply.citations:
@@ -37,7 +39,7 @@ def cmd_ask(args) -> int:
     from .core import default_assistant
 
     bot = default_assistant()
-    reply = bot.answer(args.question)
+    reply = bot.answer(args.question, mode="extractive" if args.extractive else None)
     if args.json:
         data = reply.to_dict()
         data.pop("passages", None)
@@ -89,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("ask", cmd_ask, "Answer one question with numbered citations.")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument("--extractive", action="store_true", help="quote the sources even when an LLM is configured")
     p = command("ingest", cmd_ingest, "Index the corpus folder (only what changed).")
     p.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -28,3 +28,16 @@ def previous_question(history: Sequence | None) -> str:
 def leans_on_history(question: str) -> bool:
     """Short questions and ones with pronouns or '那…呢' need the previous turn to make sense."""
     return len(question) <= SHORT or bool(_LEANS.search(question))
+
+
+def history_lines(history: Sequence) -> list[str]:
+    """The conversation as 'user: …' / 'assistant: …' lines for a condensing prompt."""
+    lines = []
+    for turn in list(history)[-6:]:
+        if isinstance(turn, str):
+            lines.append(f"user: {turn}")
+        elif isinstance(turn, dict) and isinstance(turn.get("content"), str):
+            lines.append(f"{turn.get('role', 'user')}: {turn['content']}")
+        elif isinstance(turn, (list, tuple)):
+            lines += [f"{role}: {text}" for role, text in zip(("user", "assistant"), turn) if isinstance(text, str)]
+    return lines

@@ -6,12 +6,15 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from functools import cached_property
 
 from . import conversation
 from .crosslingual import Glossary
 from .embeddings import LazyEmbeddings
-from .errors import IndexMismatch, InvalidQuestion
+from .errors import AssistantError, IndexMismatch, InvalidQuestion
+from .generate import NOT_IN_SOURCES, Generator, LLMUnavailable
 from .extractive import Evidence, Selection
 from .ingest import IngestReport, ingest
 from .lexical import LexicalIndex
@@ -21,6 +24,7 @@ from .settings import Settings
 from .text import Analyzer
 from .types import Answer, Citation, Passage
 from .vectorstore import VectorStore
+from .verify import Verified, verify
 
 log = logging.getLogger("assistant")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -31,6 +35,7 @@ ABSTAIN = {
     "zh-Hans": "资料来源没有提到:已索引的文章中没有能回答这个问题的内容。",
 }
 LEAD_FROM_CHINESE = "The source is in Chinese; the passages that answer this say:"
+FALLBACK_NOTICE = "showing the extractive answer · 改用原文摘錄回答"
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -142,18 +147,92 @@ class Assistant:
             query, terms, index=self.index, vectors=self.vectors, analyzer=self.analyzer, settings=self.settings, top_k=top_k
         )
 
-    def answer(self, question: str, *, history=None) -> Answer:
-        """Answer ``question`` from the sources, every sentence cited, or abstain."""
+    def answer(self, question: str, *, history=None, mode: str | None = None) -> Answer:
+        """Answer ``question`` from the sources, every sentence cited, or abstain.
+
+        ``mode`` is "extractive" (quoted sentences, offline) or "generated" (an LLM writes, citations
+        verified); by default "generated" when ``ASSISTANT_LLM_BASE_URL`` is set.
+        """
+        result = None
+        for item in self.stream(question, history=history, mode=mode):
+            result = item
+        return result
+
+    def stream(self, question: str, *, history=None, mode: str | None = None) -> Iterator[str | Answer]:
+        """Yield pieces of text while a language model writes, then the final ``Answer``."""
         started = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
+        mode = self._mode(mode)
         language = self.analyzer.script(question)
-        query, terms = self._understand(question, history)
+        standalone, notice = self._standalone(question, history, mode)
+        query, terms = self._understand(standalone, history if standalone == question else None)
         passages = self._retrieve(query, terms)
         retrieved = time.perf_counter()
         selection = self.evidence.select(terms, passages, self.settings.max_sentences)
         result = self._compose(selection, language, passages)
+        if mode == "generated" and not result.abstained:  # the evidence gate: no call without support
+            result = yield from self._generate(standalone, language, passages, result)
+        result.notice = " ".join(filter(None, [notice, result.notice]))
         result.timings = {"retrieve_ms": (retrieved - started) * 1e3, "total_ms": (time.perf_counter() - started) * 1e3}
-        return result
+        yield result
+
+    def _mode(self, mode: str | None) -> str:
+        if mode is None:
+            return "generated" if self.settings.llm_base_url else "extractive"
+        if mode not in ("extractive", "generated"):
+            raise AssistantError(f"mode must be 'extractive' or 'generated', not {mode!r}")
+        if mode == "generated" and not self.settings.llm_base_url:
+            raise AssistantError("no language model configured: set ASSISTANT_LLM_BASE_URL (or use mode='extractive')")
+        return mode
+
+    @cached_property
+    def generator(self) -> Generator:
+        return Generator(self.settings)
+
+    def _standalone(self, question: str, history, mode: str) -> tuple[str, str]:
+        """With an LLM, rewrite a follow-up as a standalone question; offline, keep it (terms are carried)."""
+        if mode != "generated" or not history or not conversation.leans_on_history(question):
+            return question, ""
+        try:
+            return self.generator.condense(question, conversation.history_lines(history)), ""
+        except LLMUnavailable as exc:
+            return question, str(exc)
+
+    def _generate(self, question: str, language: str, passages: list[Passage], fallback: Answer):
+        pieces: list[str] = []
+        try:
+            shown = [self.evidence.shown_text(p) for p in passages]
+            for piece in self.generator.stream(question, shown, language):
+                pieces.append(piece)
+                yield piece
+        except LLMUnavailable as exc:
+            return replace(fallback, notice=f"{exc}; {FALLBACK_NOTICE}")
+        reply = "".join(pieces).strip()
+        if NOT_IN_SOURCES in reply:
+            return Answer(text=ABSTAIN[language], abstained=True, language=language, mode="generated", passages=passages)
+        checked = verify(reply, passages, evidence=self.evidence, queries=self.queries, min_support=self.settings.min_support)
+        if not checked.claims:
+            return replace(fallback, notice=f"no generated sentence was supported by its sources; {FALLBACK_NOTICE}",
+                           sentences_generated=checked.total)
+        return self._compose_generated(checked, language, passages)
+
+    def _compose_generated(self, checked: Verified, language: str, passages: list[Passage]) -> Answer:
+        numbers: dict[tuple[str, int], int] = {}
+        citations, parts = [], []
+        for text, support in checked.claims:
+            marks = ""
+            for sentence in support:
+                key = (sentence.doc_id, sentence.start)
+                if key not in numbers:
+                    numbers[key] = len(numbers) + 1
+                    citations.append(self._citation(numbers[key], sentence))
+                marks += f"[{numbers[key]}]"
+            parts.append(text + marks)
+        dropped = checked.total - checked.supported
+        notice = f"{dropped} unsupported sentence(s) removed" if dropped else ""
+        return Answer(text=(" " if language == "en" else "").join(parts), citations=citations, language=language,
+                      mode="generated", notice=notice, passages=passages, sentences_generated=checked.total,
+                      sentences_supported=checked.supported)
 
     def _compose(self, selection: Selection, language: str, passages: list[Passage]) -> Answer:
         if not selection.sentences or selection.coverage < self.settings.min_coverage:
@@ -192,7 +271,7 @@ def default_assistant() -> Assistant:
         return _default
 
 
-def answer(question: str, *, history=None) -> Answer:
+def answer(question: str, *, history=None, mode: str | None = None) -> Answer:
     """Answer a question about the export-control sources, with citations.
 
     >>> from assistant import answer
@@ -200,4 +279,4 @@ def answer(question: str, *, history=None) -> Answer:
     >>> a.citations[0].quote  # doctest: +SKIP
     '美國商務部於5月13日正式撤銷了拜登政府在卸任前訂立的AI晶片出口管制規定。'
     """
-    return default_assistant().answer(question, history=history)
+    return default_assistant().answer(question, history=history, mode=mode)

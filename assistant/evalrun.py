@@ -9,7 +9,8 @@ from .evaluate import DEFAULT_QUESTIONS, EvalError, Question, by_language, gold_
 from .settings import PROJECT_ROOT
 
 HEADLINE = ["hit@1", "hit@3", "mrr", "accuracy", "citation_precision", "citation_recall",
-            "abstention_precision", "abstention_recall", "false_abstention", "latency_p50_ms", "latency_p95_ms"]
+            "abstention_precision", "abstention_recall", "false_abstention", "supported_sentence_rate",
+            "latency_p50_ms", "latency_p95_ms"]
 
 
 def run_system(system, questions: list[Question], *, progress: bool = True, label: str = "") -> list[dict]:

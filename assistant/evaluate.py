@@ -79,7 +79,8 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 def score(q: Question, reply: Answer, gold: list[tuple[int, int]], doc_id: str | None) -> dict:
     """Per-question measurements."""
     row = {"id": q.id, "lang": q.lang, "kind": q.kind, "answerable": q.answerable, "abstained": reply.abstained,
-           "ms": reply.timings.get("total_ms", 0.0)}
+           "ms": reply.timings.get("total_ms", 0.0), "generated": getattr(reply, "sentences_generated", 0),
+           "supported": getattr(reply, "sentences_supported", 0), "notice": reply.notice}
     if not q.answerable:
         return row
     ranks = [p.rank for p in reply.passages if p.doc_id == doc_id and any(_overlaps((p.start, p.end), g) for g in gold)]
@@ -114,6 +115,7 @@ def aggregate(rows: list[dict]) -> dict:
     una = [r for r in rows if not r["answerable"]]
     abstained = [r for r in rows if r["abstained"]]
     cites = sum(r["cites"] for r in ans)
+    generated = sum(r["generated"] for r in rows)
     return {
         "questions": len(rows),
         "hit@1": _mean(r["hit1"] for r in ans),
@@ -125,6 +127,7 @@ def aggregate(rows: list[dict]) -> dict:
         "abstention_precision": _mean(not r["answerable"] for r in abstained) if abstained else None,
         "abstention_recall": _mean(r["abstained"] for r in una),
         "false_abstention": _mean(r["abstained"] for r in ans),
+        "supported_sentence_rate": sum(r["supported"] for r in rows) / generated if generated else None,
         "latency_p50_ms": statistics.median([r["ms"] for r in rows]) if rows else None,
         "latency_p95_ms": _percentile([r["ms"] for r in rows], 95),
     }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from .lexical import LexicalIndex
 from .query import Term, idf
@@ -23,6 +25,15 @@ class Sentence:
     text: str
     folded: str
     stems: frozenset[str]
+    flagged: bool = False
+
+
+def instruction_pattern(path: Path) -> re.Pattern | None:
+    """One regex of the instruction-like phrases listed in ``path`` (None when there is no list)."""
+    if not path.exists():
+        return None
+    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    return re.compile("|".join(f"(?:{ln})" for ln in lines), re.IGNORECASE) if lines else None
 
 
 @dataclass
@@ -46,13 +57,23 @@ class Evidence:
     def __init__(self, index: LexicalIndex, analyzer: Analyzer):
         self.by_chunk: dict[str, list[Sentence]] = {}
         self.chunks: list[tuple[str, frozenset[str]]] = []
+        injection = instruction_pattern(analyzer.lexicon_dir / "injection.txt")
         for chunk in index.chunks:
-            folded, stems = self._view(chunk.text, analyzer)
-            self.chunks.append((folded, stems))
-            self.by_chunk[chunk.id] = [
-                Sentence(chunk.id, chunk.doc_id, s, e, chunk.sentence_text(s, e), *self._view(chunk.sentence_text(s, e), analyzer))
-                for s, e in chunk.sentences
-            ]
+            self.chunks.append(self._view(chunk.text, analyzer))
+            self.by_chunk[chunk.id] = [self._sentence(chunk, s, e, analyzer, injection) for s, e in chunk.sentences]
+
+    def _sentence(self, chunk, start, end, analyzer, injection) -> Sentence:
+        text = chunk.sentence_text(start, end)
+        flagged = bool(injection and injection.search(text))
+        return Sentence(chunk.id, chunk.doc_id, start, end, text, *self._view(text, analyzer), flagged=flagged)
+
+    def shown_text(self, passage: Passage) -> str:
+        """The passage as a language model may see it: instruction-like sentences left out."""
+        flagged = [s for s in self.by_chunk.get(passage.chunk_id, []) if s.flagged]
+        text = passage.text
+        for s in sorted(flagged, key=lambda s: -s.start):
+            text = text[: s.start - passage.start] + "[…]" + text[s.end - passage.start :]
+        return text
 
     @staticmethod
     def _view(text: str, analyzer: Analyzer) -> tuple[str, frozenset[str]]:
@@ -75,7 +96,7 @@ class Evidence:
         candidates, seen = [], set()
         for passage in passages:
             for sentence in self.by_chunk.get(passage.chunk_id, []):
-                if (sentence.doc_id, sentence.start) not in seen:
+                if not sentence.flagged and (sentence.doc_id, sentence.start) not in seen:
                     seen.add((sentence.doc_id, sentence.start))
                     hits = [matches(t, sentence.folded, sentence.stems) for t in terms]
                     candidates.append((sentence, hits, RANK_PRIOR / (1 + passage.rank)))

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     llm_model: str = Field("default", description="Model name sent to the LLM server.")
     llm_api_key: str | None = Field(None, description="API key for the LLM server, if it needs one.")
     llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the LLM before falling back.")
+    min_support: float = Field(0.5, ge=0, le=1, description="Share of a generated sentence's terms its cited passage must cover.")
 
     @property
     def model_label(self) -> str:

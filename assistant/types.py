@@ -48,6 +48,8 @@ class Answer:
     mode: str = "extractive"
     notice: str = ""
     passages: list[Passage] = field(default_factory=list)
+    sentences_generated: int = 0
+    sentences_supported: int = 0
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:

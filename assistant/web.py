@@ -35,6 +35,7 @@ CSS = """
 HEADER = """# 美國AI晶片出口管制問答 · AI-chip export rules Q&A
 以繁體中文、简体中文或 English 提問;每一句回答都標注出處,資料來源沒提到的會直說。
 Ask in Traditional Chinese, Simplified Chinese or English: every sentence cites its source passage, or the assistant says the sources don't cover it."""
+WRITING = '<p class="src-empty">查核引用中 · Checking citations…</p>'
 NO_SOURCES = '<p class="src-empty">尚無引用 · No sources yet: ask a question.</p>'
 
 
@@ -74,25 +75,31 @@ def answer_json(bot: Assistant, question: str) -> dict:
 
 
 def respond(bot: Assistant, question: str, messages: list[dict]):
-    """One chat turn: returns (cleared textbox, new messages, sources panel)."""
+    """One chat turn, streamed: yields (cleared textbox, messages, sources panel) as the answer grows."""
     history = list(messages or [])
+    turn = history + [{"role": "user", "content": question}]
     try:
-        reply = bot.answer(question, history=history)
+        partial, reply = "", None
+        for item in bot.stream(question, history=history):
+            if isinstance(item, str):
+                partial += item
+                yield "", turn + [{"role": "assistant", "content": partial}], WRITING
+            else:
+                reply = item
         text, panel = chat_text(reply), sources_html(reply)
     except AssistantError as exc:
         text, panel = f"⚠️ {exc}", NO_SOURCES
     except Exception:  # the page must show a message, never a stack trace
         log.exception("answering failed")
         text, panel = "⚠️ 系統錯誤,請稍後再試 · Something went wrong; please try again.", NO_SOURCES
-    history += [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
-    return "", history, panel
+    yield "", turn + [{"role": "assistant", "content": text}], panel
 
 
 def build_app(bot: Assistant):
     import gradio as gr
 
     def on_submit(question, messages):
-        return respond(bot, question, messages)
+        yield from respond(bot, question, messages)
 
     def ask(question: str) -> dict:
         try:

@@ -119,3 +119,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture
+def llm():
+    """A scripted OpenAI-compatible server on a loopback port."""
+    from tests.fake_llm import ScriptedLLM
+
+    server = ScriptedLLM().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def llm_bot(bot, llm) -> Assistant:
+    """The fake-embedding assistant with generation through the scripted server (2 s timeout)."""
+    settings = bot.settings.model_copy(update={"llm_base_url": llm.url, "llm_model": "scripted", "llm_timeout": 2.0})
+    return Assistant(settings, embeddings=bot.embeddings)

@@ -1,0 +1,84 @@
+"""Generate: answers written by an LLM on an OpenAI-compatible server, through a LangChain chain.
+
+prompt → ChatOpenAI → string parser, with streaming. Any fault (timeout, refused connection, HTTP
+error, empty reply) becomes ``LLMUnavailable``; the caller falls back to the extractive answer.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+
+from .errors import AssistantError
+from .settings import Settings
+
+NOT_IN_SOURCES = "NOT_IN_SOURCES"
+PROMPTS = Path(__file__).with_name("prompts.toml")
+
+
+class LLMUnavailable(AssistantError):
+    """The language model could not give a usable reply."""
+
+
+def number_passages(texts: list[str]) -> str:
+    return "\n\n".join(f"[{i}] {text}" for i, text in enumerate(texts, start=1))
+
+
+class Generator:
+    """Talks to the configured chat model. Built lazily; nothing connects until the first question."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.prompts = tomllib.loads(PROMPTS.read_text(encoding="utf-8"))
+
+    @cached_property
+    def model(self):
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(
+            base_url=self.settings.llm_base_url, model=self.settings.llm_model,
+            api_key=self.settings.llm_api_key or "not-needed", timeout=self.settings.llm_timeout,
+            max_retries=1, temperature=0, streaming=True,
+        )
+
+    def _chain(self, system: str, human: str):
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_core.prompts import ChatPromptTemplate
+
+        prompt = ChatPromptTemplate.from_messages([("system", self.prompts[system]), ("human", self.prompts[human])])
+        return prompt | self.model | StrOutputParser()
+
+    @cached_property
+    def answer_chain(self):
+        return self._chain("answer_system", "answer_human")
+
+    @cached_property
+    def condense_chain(self):
+        return self._chain("condense_system", "condense_human")
+
+    def stream(self, question: str, passages: list[str], language: str) -> Iterator[str]:
+        """Pieces of the model's reply as they arrive; ``passages`` are the texts to number."""
+        inputs = {"question": question, "passages": number_passages(passages),
+                  "language": self.prompts["languages"].get(language, "English")}
+        received = False
+        try:
+            for piece in self.answer_chain.stream(inputs):
+                received = received or bool(piece.strip())
+                yield piece
+        except Exception as exc:  # openai/httpx raise many kinds; all mean the same to the user
+            raise LLMUnavailable(f"language model unavailable ({type(exc).__name__}: {exc})") from exc
+        if not received:
+            raise LLMUnavailable("language model unavailable (empty reply)")
+
+    def condense(self, question: str, history_lines: list[str]) -> str:
+        """A standalone version of a follow-up question."""
+        try:
+            text = self.condense_chain.invoke({"question": question, "history": "\n".join(history_lines)})
+        except Exception as exc:
+            raise LLMUnavailable(f"language model unavailable ({type(exc).__name__})") from exc
+        text = text.strip()
+        if not text:
+            raise LLMUnavailable("language model unavailable (empty reply)")
+        return text
