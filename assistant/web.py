@@ -45,7 +45,11 @@ def citation_card(c: Citation) -> str:
     before, after = c.passage[:offset], c.passage[offset + len(c.quote) :]
     link = c.url or c.source
     href = html.escape(link, quote=True) if link.startswith(("http://", "https://")) else ""
-    where = f'<a href="{href}" target="_blank" rel="noopener noreferrer">{html.escape(link)}</a>' if href else html.escape(link)
+    if href:
+        where = f'<a href="{href}" target="_blank" rel="noopener noreferrer">{html.escape(link)}</a>'
+    else:  # a file: its name, the full path on hover
+        name = html.escape(link.rsplit("/", 1)[-1])
+        where = f'<span title="{html.escape(link, quote=True)}">{name}</span>'
     meta = " · ".join(html.escape(x) for x in (c.outlet, c.date) if x)
     return (
         f'<div class="src-card" id="src-{c.n}"><div class="src-head"><span class="src-n">[{c.n}]</span>'
