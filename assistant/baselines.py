@@ -62,16 +62,17 @@ class PlainBM25:
     name = "bm25"
 
     def __init__(self, docs: list[Document], chunk_size: int):
-        import bm25s
         import logging
 
         import jieba
+
+        from .lexical import bm25s_module
 
         jieba.setLogLevel(logging.WARNING)
         self.docs = {d.doc_id: d for d in docs}
         self.chunks = _tutorial_chunks(docs, chunk_size)
         self._cut = lambda text: [w.lower() for w in jieba.lcut(text) if w.strip()]
-        self.bm25 = bm25s.BM25()
+        self.bm25 = bm25s_module().BM25()
         self.bm25.index([self._cut(c.page_content) for c in self.chunks], show_progress=False)
 
     def answer(self, question: str, *, history=None) -> Answer:

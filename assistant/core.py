@@ -16,7 +16,7 @@ from .embeddings import LazyEmbeddings
 from .errors import AssistantError, IndexMismatch, InvalidQuestion
 from .generate import NOT_IN_SOURCES, Generator, LLMUnavailable
 from .extractive import Evidence, Selection
-from .ingest import IngestReport, ingest
+from .ingest import IngestReport, index_info, ingest
 from .lexical import LexicalIndex
 from .query import QueryAnalyzer
 from .retrieve import retrieve
@@ -112,6 +112,9 @@ class Assistant:
                 index = self._load_index()
                 if index is None:
                     log.warning("no index in %s yet: building it now (first use)", self.settings.index_dir)
+                    self.ingest()
+                elif index.info != index_info(self.settings, self.analyzer):
+                    log.warning("the index was built with other chunking or lexicon settings: updating it")
                     self.ingest()
                 else:
                     self._set_index(index)

@@ -59,7 +59,7 @@ def make_chunks(doc: Document, settings: Settings) -> list[Chunk]:
     return chunks
 
 
-def _index_info(settings: Settings, analyzer: Analyzer) -> dict:
+def index_info(settings: Settings, analyzer: Analyzer) -> dict:
     return {
         "embedding_model": settings.model_label,
         "chunk_size": settings.chunk_size,
@@ -125,7 +125,7 @@ def ingest(
     chunks = [c for d in documents for c in make_chunks(d, settings)]
     report = IngestReport(documents=len(documents), chunks=len(chunks), skipped=skipped)
     report.embedded = _embed_missing(vectors, chunks, docs, progress)
-    info = _index_info(settings, analyzer)
+    info = index_info(settings, analyzer)
     lexical = current
     if current is None or current.ids != [c.id for c in chunks] or current.info != info or current.docs != docs:
         tables = build_tables(analyzer, vocabulary(chunks, analyzer))

@@ -22,6 +22,16 @@ from .text import Analyzer, is_cjk
 REBUILD = "run `assistant ingest --rebuild`"
 
 
+def bm25s_module():
+    """bm25s, imported on first use; it sets its own logger to DEBUG at import, so quiet it again."""
+    import logging
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A run of whole sentences of one document, with absolute offsets."""
@@ -47,9 +57,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, chunks, docs, info, tables, analyzer: Analyzer) -> "LexicalIndex":
-        import bm25s
-
-        bm25 = bm25s.BM25()
+        bm25 = bm25s_module().BM25()
         bm25.index([analyzer.tokens(c.text) or ["\u2205"] for c in chunks], show_progress=False)
         return cls(chunks=chunks, docs=docs, info=info, tables=tables, bm25=bm25)
 
@@ -86,8 +94,7 @@ class LexicalIndex:
     @classmethod
     def load(cls, root: Path) -> "LexicalIndex | None":
         """The committed index, None when there is none, IndexDamaged when it cannot be read."""
-        import bm25s
-
+        bm25s = bm25s_module()
         pointer = root / "current.json"
         if not pointer.exists():
             return None

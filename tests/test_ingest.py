@@ -130,3 +130,17 @@ def test_empty_corpus_is_a_clear_error(settings, fake_embeddings, corpus_dir):
     (corpus_dir / ARTICLE).unlink()
     with pytest.raises(AssistantError, match="no readable documents"):
         Assistant(settings, embeddings=fake_embeddings).ingest(progress=False)
+
+
+def test_lexicon_or_chunking_change_updates_the_index_on_next_use(bot, settings, fake_embeddings, corpus_dir, caplog):
+    old_key = bot.index.info["lexicon"]
+    with open(corpus_dir / "lexicon" / "glossary.tsv", "a", encoding="utf-8") as f:
+        f.write("chip curbs\t出口管制\n")
+    fresh = Assistant(settings, embeddings=fake_embeddings)
+    with caplog.at_level(logging.WARNING, logger="assistant"):
+        fresh.answer("輝達執行長是誰?")
+    assert "updating it" in caplog.text
+    assert fresh.index.info["lexicon"] == fresh.analyzer.lexicon_key != old_key
+    resized = Assistant(settings.model_copy(update={"chunk_size": 300}), embeddings=fake_embeddings)
+    assert resized.index.info["chunk_size"] == 300
+    assert resized.vectors.ids() == set(resized.index.ids)
