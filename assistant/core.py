@@ -82,7 +82,6 @@ class Assistant:
     def ingest(self, *, rebuild: bool = False, progress: bool = True) -> IngestReport:
         """Bring the index in line with the corpus folder (see ``assistant ingest``)."""
         with self._lock:
-            self.glossary  # teaches jieba the glossary terms before anything is tokenized
             current = None if rebuild else self._load_index()
             report, index = ingest(
                 self.settings, analyzer=self.analyzer, vectors=self.vectors, current=current, rebuild=rebuild, progress=progress
@@ -108,7 +107,6 @@ class Assistant:
     def index(self) -> LexicalIndex:
         with self._lock:
             if self._index is None:
-                self.glossary
                 index = self._load_index()
                 if index is None:
                     log.warning("no index in %s yet: building it now (first use)", self.settings.index_dir)

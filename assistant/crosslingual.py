@@ -78,7 +78,6 @@ class Glossary:
                 self.en[phrase].append(folded)
                 if is_cjk(folded):
                     self.zh[folded].append(phrase)
-        analyzer.add_words(list(self.zh))
 
     def english_phrases(self, text: str) -> list[tuple[int, int, str]]:
         """Glossary phrases found in ``text`` (longest first, not overlapping), as (start, end, phrase)."""

@@ -18,7 +18,7 @@ _RUN = re.compile(rf"[{_CJK}]+|[A-Za-z0-9][A-Za-z0-9.\-']*[A-Za-z0-9]|[A-Za-z0-9
 CJK_CHAR = re.compile(rf"[{_CJK}]")
 BIGRAM_MARK = "#"
 # Bump when tokenization changes: the index records it and rebuilds its lexical side.
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 
 
 def read_table(path: Path) -> list[list[str]]:
@@ -92,8 +92,11 @@ class Analyzer:
 
         jieba.setLogLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()
-        for canonical in self._variants[1].values():
-            tokenizer.add_word(canonical)
+        # Keep variant forms and glossary terms whole (沙特阿拉伯, 出口管制, 歐盟執委會 ...).
+        glossary = [term for row in read_table(self.lexicon_dir / "glossary.tsv") for term in row[-1].split("|")]
+        for word in set(self._variants[1].values()) | {self.fold(t) for t in glossary}:
+            if is_cjk(word) and len(word) > 1:
+                tokenizer.add_word(word)
         return tokenizer
 
     @cached_property
@@ -101,12 +104,6 @@ class Analyzer:
         import snowballstemmer
 
         return snowballstemmer.stemmer("english")
-
-    def add_words(self, words: list[str]) -> None:
-        """Teach jieba multi-character terms (glossary entries) so they stay whole."""
-        for word in words:
-            if is_cjk(word) and len(word) > 1:
-                self._jieba.add_word(self.fold(word))
 
     def to_simplified(self, text: str) -> str:
         """Mainland Simplified with mainland wording (晶片 → 芯片), for showing answers."""

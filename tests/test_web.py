@@ -143,3 +143,27 @@ def _ask_text(page, question: str) -> None:
     page.click("#ask-button")
     page.wait_for_function(
         "n => document.querySelectorAll('#chat .message-row, #chat .message').length >= n + 2", arg=before, timeout=30000)
+
+
+def test_basic_auth_guards_the_app(bot):
+    import httpx
+
+    port = free_port()
+    app = launch(bot, port=port, auth="reader:s3cret", block=False)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        assert httpx.post(f"{url}/login", data={"username": "reader", "password": "wrong"}).status_code == 400
+        assert httpx.post(f"{url}/login", data={"username": "reader", "password": "s3cret"}).status_code == 200
+        from gradio_client import Client
+
+        data = Client(url, auth=("reader", "s3cret"), verbose=False).predict("輝達為中國設計了哪些降規晶片?", api_name="/ask")
+        assert "H20" in data["text"]
+    finally:
+        app.close()
+
+
+def test_malformed_auth_is_a_clear_error(bot):
+    from assistant import AssistantError
+
+    with pytest.raises(AssistantError, match="user:password"):
+        launch(bot, port=free_port(), auth="no-colon", block=False)
