@@ -169,7 +169,7 @@ class Assistant:
         query, terms = self._understand(standalone, history if standalone == question else None)
         passages = self._retrieve(query, terms)
         retrieved = time.perf_counter()
-        selection = self.evidence.select(terms, passages, self.settings.max_sentences)
+        selection = self.evidence.select(terms, passages, self.settings.max_sentences, self.settings.min_gain)
         result = self._compose(selection, language, passages)
         if mode == "generated" and not result.abstained:  # the evidence gate: no call without support
             result = yield from self._generate(standalone, language, passages, result)
@@ -236,7 +236,8 @@ class Assistant:
                       sentences_supported=checked.supported)
 
     def _compose(self, selection: Selection, language: str, passages: list[Passage]) -> Answer:
-        if not selection.sentences or selection.coverage < self.settings.min_coverage:
+        weak = selection.coverage < self.settings.min_coverage or selection.absent > self.settings.max_absent
+        if not selection.sentences or weak:
             return Answer(text=ABSTAIN[language], abstained=True, language=language, passages=passages)
         citations = [self._citation(n, s) for n, s in enumerate(selection.sentences, start=1)]
         lines = [f"{self._render(c.quote, language)}[{c.n}]" for c in citations]

@@ -12,8 +12,9 @@ from .text import Analyzer, is_cjk
 from .types import Passage
 
 CARRIED_WEIGHT = 0.5
+SINGLE_CHAR_WEIGHT = 0.5
 RANK_PRIOR = 0.05
-MIN_GAIN = 0.15
+MIN_GAIN = 0.3  # default share of new question weight an extra sentence must bring
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,18 @@ def instruction_pattern(path: Path) -> re.Pattern | None:
     return re.compile("|".join(f"(?:{ln})" for ln in lines), re.IGNORECASE) if lines else None
 
 
+def absent_share(terms: list[Term]) -> float:
+    """Share of the question's own informative weight on terms no source mentions at all."""
+    own = [t for t in terms if not t.carried]
+    total = sum(t.weight for t in own)
+    return sum(t.weight for t in own if t.df == 0) / total if total else 0.0
+
+
 @dataclass
 class Selection:
     sentences: list[Sentence]
     coverage: float
+    absent: float = 0.0
 
 
 def matches(term: Term, folded: str, stems: frozenset[str]) -> float:
@@ -84,11 +93,12 @@ class Evidence:
         """Give each term its informativeness: IDF over chunks, halved for terms carried from history."""
         n = len(self.chunks)
         for term in terms:
-            df = sum(1 for folded, stems in self.chunks if matches(term, folded, stems))
-            term.weight = idf(df, n) * (CARRIED_WEIGHT if term.carried else 1.0)
+            term.df = sum(1 for folded, stems in self.chunks if matches(term, folded, stems))
+            term.weight = idf(term.df, n) * (CARRIED_WEIGHT if term.carried else 1.0)
+            term.weight *= SINGLE_CHAR_WEIGHT if term.single else 1.0
         return terms
 
-    def select(self, terms: list[Term], passages: list[Passage], max_sentences: int) -> Selection:
+    def select(self, terms: list[Term], passages: list[Passage], max_sentences: int, min_gain: float = MIN_GAIN) -> Selection:
         """Greedy cover of the question's terms by sentences of the passages, best passage first on ties."""
         total = sum(t.weight for t in terms)
         if not terms or total <= 0:
@@ -100,10 +110,12 @@ class Evidence:
                     seen.add((sentence.doc_id, sentence.start))
                     hits = [matches(t, sentence.folded, sentence.stems) for t in terms]
                     candidates.append((sentence, hits, RANK_PRIOR / (1 + passage.rank)))
-        return self._cover(terms, candidates, total, max_sentences)
+        selection = self._cover(terms, candidates, total, max_sentences, min_gain)
+        selection.absent = absent_share(terms)
+        return selection
 
     @staticmethod
-    def _cover(terms, candidates, total, max_sentences) -> Selection:
+    def _cover(terms, candidates, total, max_sentences, min_gain=MIN_GAIN) -> Selection:
         chosen: list[Sentence] = []
         covered = [0.0] * len(terms)
         while candidates and len(chosen) < max_sentences:
@@ -113,7 +125,7 @@ class Evidence:
                 return sum(t.weight * max(h - c, 0) for t, h, c in zip(terms, hits, covered)) / total + prior
 
             best = max(candidates, key=gain)
-            if chosen and gain(best) - best[2] < MIN_GAIN:
+            if chosen and gain(best) - best[2] < min_gain:
                 break
             chosen.append(best[0])
             covered = [max(c, 1.0 if h else 0.0) for c, h in zip(covered, best[1])]

@@ -20,6 +20,8 @@ class Term:
     variants: dict[str, float]
     weight: float = 1.0
     carried: bool = False
+    df: int = -1  # chunks that contain the term; 0 = the sources never mention it
+    single: bool = False  # one Chinese character: weak evidence either way
 
     def lexical_tokens(self, analyzer: Analyzer) -> dict[str, float]:
         tokens = dict(self.variants)
@@ -78,9 +80,10 @@ class QueryAnalyzer:
             for translated in self._translations(word):
                 variants.setdefault(translated, self.translation_weight)
             terms.append(Term(word, variants))
-        # Single Chinese characters (多, 大, 年 ...) match almost anything; keep them only if nothing else is left.
-        longer = [t for t in terms if not (is_cjk(t.label) and len(t.label) == 1)]
-        return longer or terms
+        # Single Chinese characters (多, 大, 吃 ...) are weak evidence: they count at a reduced weight.
+        for term in terms:
+            term.single = is_cjk(term.label) and len(term.label) == 1
+        return terms
 
 
 def idf(df: int, n: int) -> float:

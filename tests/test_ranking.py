@@ -47,3 +47,21 @@ def test_low_coverage_is_reported_for_abstention():
     terms = [Term("营收", {"营收": 1.0}, 4.0), Term("英伟达", {"英伟达": 1.0}, 1.0)]
     selection = Evidence._cover(terms, _candidates(terms, "英伟达面临挑战"), total=5.0, max_sentences=3)
     assert selection.coverage == 0.2
+
+
+def test_absent_share_counts_own_terms_the_sources_never_mention():
+    from assistant.extractive import absent_share
+
+    terms = [Term("营收", {}, 3.0, df=0), Term("英伟达", {}, 1.0, df=5), Term("股价", {}, 2.0, carried=True, df=0)]
+    assert absent_share(terms) == 0.75
+    assert absent_share([]) == 0.0
+
+
+def test_question_mostly_about_unmentioned_things_abstains(bot, settings, fake_embeddings):
+    from assistant import Assistant
+
+    question = "黃仁勳的沙烏地阿拉伯協議金額與股權比例是多少?"  # 金額, 股權, 比例: never in the article
+    strict = Assistant(settings.model_copy(update={"max_absent": 0.3, "min_coverage": 0.0}), embeddings=fake_embeddings)
+    lenient = Assistant(settings.model_copy(update={"max_absent": 1.0, "min_coverage": 0.0}), embeddings=fake_embeddings)
+    assert strict.answer(question).abstained
+    assert not lenient.answer(question).abstained
