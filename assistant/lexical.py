@@ -66,15 +66,25 @@ class LexicalIndex:
         return [c.id for c in self.chunks]
 
     def scores(self, weighted_tokens: list[dict[str, float]]) -> np.ndarray:
-        """Sum over query terms of the best weighted BM25 score among the term's variants."""
-        total = np.zeros(len(self.chunks), dtype=np.float32)
-        vocab = self.bm25.vocab_dict
+        """BM25 of each query term, its variants (scripts, translations, bigrams) blended into one term.
+
+        A term's score in a chunk is the IDF of the whole variant group times the best weighted
+        term-frequency part among its variants, so a rare variant (an English word that occurs only
+        in a bibliography line) does not outscore the common wording of the same idea.
+        """
+        n = len(self.chunks)
+        total = np.zeros(n, dtype=np.float32)
         for variants in weighted_tokens:
-            best = np.zeros_like(total)
+            best, present = np.zeros(n, dtype=np.float32), np.zeros(n, dtype=bool)
             for token, weight in variants.items():
-                if token in vocab:
-                    best = np.maximum(best, weight * self.bm25.get_scores([token]))
-            total += best
+                if token in self.bm25.vocab_dict:
+                    score = self.bm25.get_scores([token])
+                    hits = score > 0
+                    if hits.any():
+                        best = np.maximum(best, weight * score / _idf(int(hits.sum()), n))
+                        present |= hits
+            if present.any():
+                total += _idf(int(present.sum()), n) * best
         return total
 
     def save(self, root: Path) -> None:
@@ -106,6 +116,11 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexDamaged(f"the lexical index in {root} is damaged ({exc}); {REBUILD}") from exc
         return cls(chunks=chunks, docs=table["docs"], info=table["info"], tables=table["tables"], bm25=bm25)
+
+
+def _idf(df: int, n: int) -> float:
+    """BM25's (Lucene) inverse document frequency, as bm25s computes it."""
+    return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
 
 def vocabulary(chunks: list[Chunk], analyzer: Analyzer) -> set[str]:

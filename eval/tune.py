@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--dense", default="0.1")
     parser.add_argument("--rrf-k", default="10")
     parser.add_argument("--coverage", default="0.45")
-    parser.add_argument("--translation", default="0.6")
+    parser.add_argument("--translation", default="0.8")
     parser.add_argument("--absent", default="0.4")
     parser.add_argument("--gain", default="0.3")
     parser.add_argument("--split", default="dev")
