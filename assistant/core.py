@@ -16,7 +16,7 @@ from .embeddings import LazyEmbeddings
 from .errors import AssistantError, IndexMismatch, InvalidQuestion
 from .generate import NOT_IN_SOURCES, Generator, LLMUnavailable
 from .extractive import Evidence, Selection
-from .ingest import IngestReport, index_info, ingest
+from .ingest import IngestReport, index_info, ingest, settings_match
 from .lexical import LexicalIndex
 from .query import QueryAnalyzer
 from .retrieve import retrieve
@@ -111,7 +111,7 @@ class Assistant:
                 if index is None:
                     log.warning("no index in %s yet: building it now (first use)", self.settings.index_dir)
                     self.ingest()
-                elif index.info != index_info(self.settings, self.analyzer):
+                elif not settings_match(index.info, index_info(self.settings, self.analyzer)):
                     log.warning("the index was built with other chunking or lexicon settings: updating it")
                     self.ingest()
                 else:

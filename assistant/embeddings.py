@@ -11,6 +11,14 @@ from .errors import AssistantError
 from .settings import Settings
 
 
+def encode_kwargs(settings: Settings) -> tuple[dict, dict]:
+    """sentence-transformers encode options for passages and for queries (with the model's prefixes)."""
+    base = {"normalize_embeddings": True}
+    passage = dict(base, prompt=settings.passage_prefix) if settings.passage_prefix else base
+    query = dict(base, prompt=settings.query_prefix) if settings.query_prefix else {}
+    return passage, query
+
+
 class LazyEmbeddings(Embeddings):
     """Builds ``HuggingFaceEmbeddings`` on the first embed call; adds the model's query/passage prefixes."""
 
@@ -32,9 +40,7 @@ class LazyEmbeddings(Embeddings):
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from langchain_huggingface import HuggingFaceEmbeddings
 
-        encode = {"normalize_embeddings": True}
-        query = dict(encode, prompt=self.settings.query_prefix) if self.settings.query_prefix else {}
-        passage = dict(encode, prompt=self.settings.passage_prefix) if self.settings.passage_prefix else encode
+        passage, query = encode_kwargs(self.settings)
         try:
             return HuggingFaceEmbeddings(
                 model_name=self.settings.resolved_model_path,

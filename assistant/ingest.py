@@ -69,6 +69,11 @@ def index_info(settings: Settings, analyzer: Analyzer) -> dict:
     }
 
 
+def settings_match(recorded: dict, expected: dict) -> bool:
+    """Whether an index was built with the expected model, analyzer, lexicon and chunking."""
+    return all(recorded.get(key) == value for key, value in expected.items())
+
+
 def _doc_meta(doc: Document) -> dict:
     meta = asdict(doc)
     del meta["text"]
@@ -88,6 +93,13 @@ def _embed_missing(vectors: VectorStore, chunks: list[Chunk], docs: dict, progre
         bar.update(len(batch))
     bar.close()
     return len(missing)
+
+
+def _dimension(vectors: VectorStore, current: LexicalIndex | None, embedded: int) -> int:
+    """The embedding size the index holds: known from the last ingest unless we embedded now."""
+    if current is not None and not embedded and current.info.get("dimension"):
+        return current.info["dimension"]
+    return vectors.embeddings.dimension
 
 
 def load_documents(corpus_dir: Path) -> tuple[list[Document], list[str]]:
@@ -126,6 +138,7 @@ def ingest(
     report = IngestReport(documents=len(documents), chunks=len(chunks), skipped=skipped)
     report.embedded = _embed_missing(vectors, chunks, docs, progress)
     info = index_info(settings, analyzer)
+    info["dimension"] = _dimension(vectors, current, report.embedded)
     lexical = current
     if current is None or current.ids != [c.id for c in chunks] or current.info != info or current.docs != docs:
         tables = build_tables(analyzer, vocabulary(chunks, analyzer))

@@ -6,6 +6,7 @@ import logging
 
 import numpy as np
 
+from .errors import IndexMismatch
 from .lexical import LexicalIndex
 from .query import Term
 from .settings import Settings
@@ -28,7 +29,9 @@ def dense_ranking(vectors: VectorStore | None, query: str, index: LexicalIndex) 
     if vectors is None:
         return []
     try:
-        hits = vectors.search(query, k=min(DENSE_CANDIDATES, len(index.chunks)))
+        hits = vectors.search(query, k=min(DENSE_CANDIDATES, len(index.chunks)), dimension=index.info.get("dimension"))
+    except IndexMismatch:
+        raise
     except Exception as exc:  # a broken dense side degrades to lexical-only retrieval
         log.warning("dense retrieval unavailable, using lexical only: %s", exc)
         return []

@@ -87,8 +87,13 @@ class VectorStore:
             pass
         self._store = None
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the ``k`` nearest chunks."""
+    def search(self, query: str, k: int, *, dimension: int | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the ``k`` nearest chunks; ``dimension`` is what the index holds."""
         vector = self.embeddings.embed_query(query)
+        if dimension and len(vector) != dimension:
+            raise IndexMismatch(
+                f"index holds {dimension}-dimensional embeddings, model {self.settings.model_label} gives "
+                f"{len(vector)}: {REBUILD}"
+            )
         hits = self.store.similarity_search_by_vector_with_relevance_scores(vector, k=k)
         return [(doc.id, 1.0 - distance) for doc, distance in hits]

@@ -18,6 +18,7 @@ class Reply:
     text: str = ""
     status: int = 200
     delay: float = 0.0
+    raw: bytes | None = None  # sent as-is instead of a well-formed reply
 
 
 class ScriptedLLM:
@@ -64,7 +65,12 @@ class ScriptedLLM:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 reply = llm.next_reply(body)
                 time.sleep(reply.delay)
-                if reply.status != 200:
+                if reply.raw is not None:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream" if body.get("stream") else "application/json")
+                    self.end_headers()
+                    self.wfile.write(reply.raw)
+                elif reply.status != 200:
                     self._send(reply.status, {"error": {"message": "scripted failure", "type": "server_error"}})
                 elif body.get("stream"):
                     self._stream(reply.text, body.get("model", "m"))

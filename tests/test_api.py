@@ -122,3 +122,26 @@ def test_cli_damaged_index_is_one_line_not_a_traceback(tmp_path):
     out = subprocess.run([sys.executable, "-m", "assistant", "ask", "輝達?"], capture_output=True, text=True, cwd=ROOT, env=env)
     assert out.returncode == 1
     assert "Traceback" not in out.stderr and "assistant ingest --rebuild" in out.stderr
+
+
+def test_outbound_connections_fail_the_test_suite():
+    import socket
+
+    with socket.socket() as s, pytest.raises(AssertionError, match="outbound connection"):
+        s.connect(("203.0.113.7", 80))
+
+
+def test_web_turn_resolves_a_follow_up_against_the_chat(bot):
+    from assistant.web import respond
+
+    *_, (box, messages, panel) = respond(bot, "微軟總裁怎麼評論拜登的規則?", [])
+    *_, (box, messages, panel) = respond(bot, "那歐盟呢?", messages)
+    assert box == "" and len(messages) == 4
+    assert "歐盟執委會" in messages[-1]["content"] and "src-quote" in panel
+
+
+def test_web_turn_shows_errors_as_chat_messages(bot):
+    from assistant.web import respond
+
+    *_, (box, messages, panel) = respond(bot, "   ", [])
+    assert messages[-1]["content"].startswith("⚠️") and "empty" in messages[-1]["content"]

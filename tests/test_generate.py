@@ -151,3 +151,9 @@ def test_eval_reports_supported_sentence_rate(llm_bot, llm):
     report = evaluate(llm_bot, questions, split="dev", baselines=False, progress=False)
     rate = report["systems"]["assistant"]["all"]["supported_sentence_rate"]
     assert rate is not None and rate <= 0.5, "the uncited stock-price sentence cannot count as supported"
+
+
+def test_malformed_reply_falls_back(llm_bot, llm):
+    llm.default = Reply(raw=b"data: {this is not json\n\n")
+    reply = llm_bot.answer(RESCIND)
+    assert "language model unavailable" in reply.notice and "5月13日" in reply.text

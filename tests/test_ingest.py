@@ -144,3 +144,40 @@ def test_lexicon_or_chunking_change_updates_the_index_on_next_use(bot, settings,
     resized = Assistant(settings.model_copy(update={"chunk_size": 300}), embeddings=fake_embeddings)
     assert resized.index.info["chunk_size"] == 300
     assert resized.vectors.ids() == set(resized.index.ids)
+
+
+def test_index_records_dimension_and_refuses_another(bot, settings):
+    from tests.conftest import FakeEmbeddings
+
+    assert bot.index.info["dimension"] == 64
+
+    class Smaller(FakeEmbeddings):
+        dimension = 32
+
+    with pytest.raises(IndexMismatch, match="64-dimensional.*assistant ingest --rebuild"):
+        Assistant(settings, embeddings=Smaller()).answer("美國商務部何時撤銷AI擴散規則?")
+
+
+def test_pdf_text_is_extracted(bot, corpus_dir):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure()
+    fig.text(0.1, 0.5, "Huawei Ascend chips violate export controls anywhere.")
+    fig.savefig(corpus_dir / "memo.pdf")
+    plt.close(fig)
+    bot.ingest(progress=False)
+    chunk = next(c for c in bot.index.chunks if c.doc_id == "memo.pdf")
+    assert "Huawei Ascend" in chunk.text
+
+
+def test_model_prefixes_reach_sentence_transformers(settings):
+    from assistant.embeddings import encode_kwargs
+
+    e5 = settings.model_copy(update={"query_prefix": "query: ", "passage_prefix": "passage: "})
+    passage, query = encode_kwargs(e5)
+    assert passage == {"normalize_embeddings": True, "prompt": "passage: "}
+    assert query == {"normalize_embeddings": True, "prompt": "query: "}
+    assert encode_kwargs(settings) == ({"normalize_embeddings": True}, {})
