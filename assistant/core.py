@@ -14,8 +14,8 @@ from . import conversation
 from .crosslingual import Glossary
 from .embeddings import LazyEmbeddings
 from .errors import AssistantError, IndexMismatch, InvalidQuestion
-from .generate import NOT_IN_SOURCES, Generator, LLMUnavailable
 from .extractive import Evidence, Selection
+from .generate import NOT_IN_SOURCES, Generator, LLMUnavailable
 from .ingest import IngestReport, index_info, ingest, settings_match
 from .lexical import LexicalIndex
 from .query import QueryAnalyzer

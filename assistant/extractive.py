@@ -119,16 +119,17 @@ class Evidence:
         chosen: list[Sentence] = []
         covered = [0.0] * len(terms)
         while candidates and len(chosen) < max_sentences:
-
-            def gain(item):
-                _, hits, prior = item
-                return sum(t.weight * max(h - c, 0) for t, h, c in zip(terms, hits, covered)) / total + prior
-
-            best = max(candidates, key=gain)
-            if chosen and gain(best) - best[2] < min_gain:
+            gains = [_gain(terms, hits, covered, total) for _, hits, _ in candidates]
+            best = max(range(len(candidates)), key=lambda i: gains[i] + candidates[i][2])
+            if chosen and gains[best] < min_gain:
                 break
-            chosen.append(best[0])
-            covered = [max(c, 1.0 if h else 0.0) for c, h in zip(covered, best[1])]
-            candidates.remove(best)
+            sentence, hits, _ = candidates.pop(best)
+            chosen.append(sentence)
+            covered = [max(c, 1.0 if h else 0.0) for c, h in zip(covered, hits)]
         coverage = sum(t.weight for t, c in zip(terms, covered) if c) / total
         return Selection(chosen, coverage)
+
+
+def _gain(terms: list[Term], hits: list[float], covered: list[float], total: float) -> float:
+    """Share of the question's weight a sentence would newly cover (translated matches count less)."""
+    return sum(t.weight * max(h - c, 0) for t, h, c in zip(terms, hits, covered)) / total

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from .chunking import chunk_spans, sentences
 from .crosslingual import build_tables
-from .errors import CorpusError
 from .documents import Document, corpus_files, load_document, load_manifest
+from .errors import CorpusError
 from .lexical import Chunk, LexicalIndex, vocabulary
 from .settings import Settings
 from .text import ANALYZER_VERSION, Analyzer

@@ -56,7 +56,7 @@ class LexicalIndex:
     bm25: object = None
 
     @classmethod
-    def build(cls, chunks, docs, info, tables, analyzer: Analyzer) -> "LexicalIndex":
+    def build(cls, chunks, docs, info, tables, analyzer: Analyzer) -> LexicalIndex:
         bm25 = bm25s_module().BM25()
         bm25.index([analyzer.tokens(c.text) or ["\u2205"] for c in chunks], show_progress=False)
         return cls(chunks=chunks, docs=docs, info=info, tables=tables, bm25=bm25)
@@ -102,7 +102,7 @@ class LexicalIndex:
                 shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
-    def load(cls, root: Path) -> "LexicalIndex | None":
+    def load(cls, root: Path) -> LexicalIndex | None:
         """The committed index, None when there is none, IndexDamaged when it cannot be read."""
         bm25s = bm25s_module()
         pointer = root / "current.json"

@@ -83,8 +83,8 @@ class VectorStore:
     def drop(self) -> None:
         try:
             self.client.delete_collection(self.settings.collection)
-        except Exception:  # absent already
-            pass
+        except Exception as exc:  # absent already, or the store is damaged: a rebuild starts over either way
+            log.debug("could not drop collection %s: %s", self.settings.collection, exc)
         self._store = None
 
     def search(self, query: str, k: int, *, dimension: int | None = None) -> list[tuple[str, float]]:

@@ -46,7 +46,7 @@ class ScriptedLLM:
     def prompt(self, index: int = -1) -> str:
         return "\n".join(m["content"] for m in self.requests[index]["messages"])
 
-    def start(self) -> "ScriptedLLM":
+    def start(self) -> ScriptedLLM:
         self.thread.start()
         return self
 

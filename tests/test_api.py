@@ -53,7 +53,7 @@ def test_control_characters_are_stripped(bot):
 
 
 def test_module_level_answer_uses_a_default_assistant(monkeypatch, bot):
-    import assistant.core as core
+    from assistant import core
 
     monkeypatch.setattr(core, "_default", bot)
     assert answer("輝達執行長是誰?").citations
@@ -90,7 +90,7 @@ def test_follow_up_carries_the_previous_question(bot):
 
 
 def test_cli_ask_prints_answer_and_sources(bot, monkeypatch, capsys):
-    import assistant.core as core
+    from assistant import core
 
     monkeypatch.setattr(core, "_default", bot)
     assert main(["ask", "輝達為中國設計了哪些降規晶片?"]) == 0
@@ -99,7 +99,7 @@ def test_cli_ask_prints_answer_and_sources(bot, monkeypatch, capsys):
 
 
 def test_cli_ask_json(bot, monkeypatch, capsys):
-    import assistant.core as core
+    from assistant import core
 
     monkeypatch.setattr(core, "_default", bot)
     assert main(["ask", "--json", "輝達為中國設計了哪些降規晶片?"]) == 0
