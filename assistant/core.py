@@ -34,7 +34,12 @@ ABSTAIN = {
     "zh-Hant": "資料來源沒有提到:已索引的文章中沒有能回答這個問題的內容。",
     "zh-Hans": "资料来源没有提到:已索引的文章中没有能回答这个问题的内容。",
 }
-LEAD_FROM_CHINESE = "The source is in Chinese; the passages that answer this say:"
+# A one-line lead when every quoted passage is in the other language than the question.
+LEADS = {
+    "en": "The source is in Chinese; the passages that answer this say:",
+    "zh-Hant": "來源為英文,回答問題的段落如下:",
+    "zh-Hans": "来源为英文,回答问题的段落如下:",
+}
 FALLBACK_NOTICE = "showing the extractive answer · 改用原文摘錄回答"
 
 
@@ -241,10 +246,10 @@ class Assistant:
             return Answer(text=ABSTAIN[language], abstained=True, language=language, passages=passages)
         citations = [self._citation(n, s) for n, s in enumerate(selection.sentences, start=1)]
         lines = [f"{self._render(c.quote, language)}[{c.n}]" for c in citations]
-        all_chinese = all(c.language.startswith("zh") for c in citations)
-        text = ("" if language != "en" and all_chinese else " ").join(lines)
-        if language == "en" and all_chinese:
-            text = f"{LEAD_FROM_CHINESE}\n{text}"
+        chinese = [c.language.startswith("zh") for c in citations]
+        text = ("" if language != "en" and all(chinese) else " ").join(lines)
+        if (language == "en" and all(chinese)) or (language != "en" and not any(chinese)):
+            text = f"{LEADS[language]}\n{text}"
         return Answer(text=text, citations=citations, language=language, passages=passages)
 
     def _render(self, quote: str, language: str) -> str:

@@ -116,14 +116,17 @@ def test_html_and_markdown_are_loaded_with_manifest_metadata(bot, corpus_dir):
 
 
 def test_reference_text_answers_english_and_chinese_questions(bot, corpus_dir):
+    assert bot.answer("馬來西亞和泰國面臨什麼新的許可要求?").abstained, "the article alone does not say"
     story = ("Jeffery Kessler, the undersecretary of commerce for industry and security, said the Biden rule "
-             "would have undermined diplomatic relations with dozens of countries. ")
+             "would have undermined diplomatic relations with dozens of countries. "
+             "Malaysia and Thailand face new licensing requirements for advanced chips. ")
     (corpus_dir / "afp-2025-05-13.txt").write_text(story * 2, encoding="utf-8")
     bot.ingest(progress=False)
     reply = bot.answer("What would the Biden rule have undermined according to Kessler?")
     assert any(c.doc_id == "afp-2025-05-13" and c.outlet == "AFP" for c in reply.citations)
-    zh = bot.answer("凱斯勒說拜登規則會破壞與哪些國家的外交關係?")
-    assert not zh.abstained
+    zh = bot.answer("馬來西亞和泰國面臨什麼新的許可要求?")
+    assert not zh.abstained and zh.text.startswith("來源為英文")
+    assert zh.citations[0].doc_id == "afp-2025-05-13" and "Malaysia" in zh.citations[0].quote
 
 
 def test_empty_corpus_is_a_clear_error(settings, fake_embeddings, corpus_dir):
