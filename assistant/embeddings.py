@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import threading
 
-from langchain_core.embeddings import Embeddings
-
 from .errors import AssistantError
 from .settings import Settings
 
@@ -19,8 +17,12 @@ def encode_kwargs(settings: Settings) -> tuple[dict, dict]:
     return passage, query
 
 
-class LazyEmbeddings(Embeddings):
-    """Builds ``HuggingFaceEmbeddings`` on the first embed call; adds the model's query/passage prefixes."""
+class LazyEmbeddings:
+    """Builds ``HuggingFaceEmbeddings`` on the first embed call; adds the model's query/passage prefixes.
+
+    It has LangChain's ``Embeddings`` interface (embed_documents/embed_query) without importing
+    LangChain, so ``import assistant`` stays cheap.
+    """
 
     def __init__(self, settings: Settings):
         self.settings = settings

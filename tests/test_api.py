@@ -18,7 +18,7 @@ def test_public_surface_is_curated():
 
 
 def test_import_is_cheap_and_loads_no_model():
-    code = "import sys, assistant; print(any(m in sys.modules for m in ('torch', 'chromadb', 'jieba', 'sentence_transformers')))"
+    code = "import sys, assistant; print(any(m in sys.modules for m in ('torch', 'chromadb', 'jieba', 'sentence_transformers', 'langchain_core', 'gradio')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
