@@ -11,6 +11,7 @@ from dataclasses import replace
 from functools import cached_property
 
 from . import conversation
+from .compose import FALLBACK_NOTICE, Composer
 from .crosslingual import Glossary
 from .embeddings import LazyEmbeddings
 from .errors import AssistantError, IndexMismatch, InvalidQuestion
@@ -22,26 +23,12 @@ from .query import QueryAnalyzer
 from .retrieve import retrieve
 from .settings import Settings
 from .text import Analyzer
-from .types import Answer, Citation, Passage
+from .types import Answer, Passage
 from .vectorstore import VectorStore
-from .verify import Verified, verify
+from .verify import verify
 
 log = logging.getLogger("assistant")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-ABSTAIN = {
-    "en": "The sources don't say: nothing in the indexed articles answers this question.",
-    "zh-Hant": "資料來源沒有提到:已索引的文章中沒有能回答這個問題的內容。",
-    "zh-Hans": "资料来源没有提到:已索引的文章中没有能回答这个问题的内容。",
-}
-# A one-line lead when every quoted passage is in the other language than the question.
-LEADS = {
-    "en": "The source is in Chinese; the passages that answer this say:",
-    "zh-Hant": "來源為英文,回答問題的段落如下:",
-    "zh-Hans": "来源为英文,回答问题的段落如下:",
-}
-FALLBACK_NOTICE = "showing the extractive answer · 改用原文摘錄回答"
-
 
 def clean_question(question: str, max_chars: int) -> str:
     """Strip control characters and outer space; reject empty or over-long questions."""
@@ -105,8 +92,8 @@ class Assistant:
 
     def _set_index(self, index: LexicalIndex) -> None:
         self._index = index
-        self.__dict__.pop("evidence", None)
-        self.__dict__.pop("queries", None)
+        for derived in ("evidence", "queries", "composer"):
+            self.__dict__.pop(derived, None)
 
     @property
     def index(self) -> LexicalIndex:
@@ -126,6 +113,10 @@ class Assistant:
     def warm(self) -> None:
         """Load everything a first question would (index, model, tokenizers), so it is answered quickly."""
         self.retrieve("warm up 暖機")
+
+    @cached_property
+    def composer(self) -> Composer:
+        return Composer(self.index, self.analyzer)
 
     @cached_property
     def evidence(self) -> Evidence:
@@ -215,54 +206,18 @@ class Assistant:
             return replace(fallback, notice=f"{exc}; {FALLBACK_NOTICE}")
         reply = "".join(pieces).strip()
         if NOT_IN_SOURCES in reply:
-            return Answer(text=ABSTAIN[language], abstained=True, language=language, mode="generated", passages=passages)
+            return self.composer.abstain(language, passages, mode="generated")
         checked = verify(reply, passages, evidence=self.evidence, queries=self.queries, min_support=self.settings.min_support)
         if not checked.claims:
             return replace(fallback, notice=f"no generated sentence was supported by its sources; {FALLBACK_NOTICE}",
                            sentences_generated=checked.total)
-        return self._compose_generated(checked, language, passages)
-
-    def _compose_generated(self, checked: Verified, language: str, passages: list[Passage]) -> Answer:
-        numbers: dict[tuple[str, int], int] = {}
-        citations, parts = [], []
-        for text, support in checked.claims:
-            marks = ""
-            for sentence in support:
-                key = (sentence.doc_id, sentence.start)
-                if key not in numbers:
-                    numbers[key] = len(numbers) + 1
-                    citations.append(self._citation(numbers[key], sentence))
-                marks += f"[{numbers[key]}]"
-            parts.append(text + marks)
-        dropped = checked.total - checked.supported
-        notice = f"{dropped} unsupported sentence(s) removed" if dropped else ""
-        return Answer(text=(" " if language == "en" else "").join(parts), citations=citations, language=language,
-                      mode="generated", notice=notice, passages=passages, sentences_generated=checked.total,
-                      sentences_supported=checked.supported)
+        return self.composer.generated(checked, language, passages)
 
     def _compose(self, selection: Selection, language: str, passages: list[Passage]) -> Answer:
         weak = selection.coverage < self.settings.min_coverage or selection.absent > self.settings.max_absent
         if not selection.sentences or weak:
-            return Answer(text=ABSTAIN[language], abstained=True, language=language, passages=passages)
-        citations = [self._citation(n, s) for n, s in enumerate(selection.sentences, start=1)]
-        lines = [f"{self._render(c.quote, language)}[{c.n}]" for c in citations]
-        chinese = [c.language.startswith("zh") for c in citations]
-        text = ("" if language != "en" and all(chinese) else " ").join(lines)
-        if (language == "en" and all(chinese)) or (language != "en" and not any(chinese)):
-            text = f"{LEADS[language]}\n{text}"
-        return Answer(text=text, citations=citations, language=language, passages=passages)
-
-    def _render(self, quote: str, language: str) -> str:
-        return self.analyzer.to_simplified(quote) if language == "zh-Hans" else quote
-
-    def _citation(self, n: int, sentence) -> Citation:
-        doc = self.index.docs.get(sentence.doc_id, {})
-        chunk = next(c for c in self.index.chunks if c.id == sentence.chunk_id)
-        return Citation(
-            n=n, doc_id=sentence.doc_id, title=doc.get("title", ""), source=doc.get("source", ""), url=doc.get("url", ""),
-            quote=sentence.text, start=sentence.start, end=sentence.end, outlet=doc.get("outlet", ""),
-            date=doc.get("date", ""), language=doc.get("language", ""), passage=chunk.text, passage_start=chunk.start,
-        )
+            return self.composer.abstain(language, passages)
+        return self.composer.extractive(selection.sentences, language, passages)
 
 
 _default: Assistant | None = None

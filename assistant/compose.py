@@ -1,0 +1,75 @@
+"""Compose: turn chosen sentences (extractive) or verified claims (generated) into an ``Answer``."""
+
+from __future__ import annotations
+
+from .extractive import Sentence
+from .lexical import LexicalIndex
+from .text import Analyzer
+from .types import Answer, Citation, Passage
+from .verify import Verified
+
+ABSTAIN = {
+    "en": "The sources don't say: nothing in the indexed articles answers this question.",
+    "zh-Hant": "資料來源沒有提到:已索引的文章中沒有能回答這個問題的內容。",
+    "zh-Hans": "资料来源没有提到:已索引的文章中没有能回答这个问题的内容。",
+}
+# A one-line lead when every quoted passage is in the other language than the question.
+LEADS = {
+    "en": "The source is in Chinese; the passages that answer this say:",
+    "zh-Hant": "來源為英文,回答問題的段落如下:",
+    "zh-Hans": "来源为英文,回答问题的段落如下:",
+}
+FALLBACK_NOTICE = "showing the extractive answer · 改用原文摘錄回答"
+
+
+class Composer:
+    """Builds answers and citations from one loaded index."""
+
+    def __init__(self, index: LexicalIndex, analyzer: Analyzer):
+        self.index = index
+        self.analyzer = analyzer
+        self.chunks = {c.id: c for c in index.chunks}
+
+    @staticmethod
+    def abstain(language: str, passages: list[Passage], mode: str = "extractive") -> Answer:
+        return Answer(text=ABSTAIN[language], abstained=True, language=language, mode=mode, passages=passages)
+
+    def citation(self, n: int, sentence: Sentence) -> Citation:
+        doc = self.index.docs.get(sentence.doc_id, {})
+        chunk = self.chunks[sentence.chunk_id]
+        return Citation(
+            n=n, doc_id=sentence.doc_id, title=doc.get("title", ""), source=doc.get("source", ""), url=doc.get("url", ""),
+            quote=sentence.text, start=sentence.start, end=sentence.end, outlet=doc.get("outlet", ""),
+            date=doc.get("date", ""), language=doc.get("language", ""), passage=chunk.text, passage_start=chunk.start,
+        )
+
+    def extractive(self, sentences: list[Sentence], language: str, passages: list[Passage]) -> Answer:
+        """The quoted sentences, each followed by its marker; Simplified questions get Simplified text."""
+        citations = [self.citation(n, s) for n, s in enumerate(sentences, start=1)]
+        render = self.analyzer.to_simplified if language == "zh-Hans" else str
+        lines = [f"{render(c.quote)}[{c.n}]" for c in citations]
+        chinese = [c.language.startswith("zh") for c in citations]
+        text = ("" if language != "en" and all(chinese) else " ").join(lines)
+        if (language == "en" and all(chinese)) or (language != "en" and not any(chinese)):
+            text = f"{LEADS[language]}\n{text}"
+        return Answer(text=text, citations=citations, language=language, passages=passages)
+
+    def generated(self, checked: Verified, language: str, passages: list[Passage]) -> Answer:
+        """The model's supported sentences, each followed by the markers of the sentences behind it."""
+        numbers: dict[tuple[str, int], int] = {}
+        citations, parts = [], []
+        for text, support in checked.claims:
+            marks = ""
+            for sentence in support:
+                key = (sentence.doc_id, sentence.start)
+                if key not in numbers:
+                    numbers[key] = len(numbers) + 1
+                    citations.append(self.citation(numbers[key], sentence))
+                marks += f"[{numbers[key]}]"
+            parts.append(text + marks)
+        dropped = checked.total - checked.supported
+        return Answer(
+            text=(" " if language == "en" else "").join(parts), citations=citations, language=language,
+            mode="generated", notice=f"{dropped} unsupported sentence(s) removed" if dropped else "",
+            passages=passages, sentences_generated=checked.total, sentences_supported=checked.supported,
+        )
