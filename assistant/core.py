@@ -14,7 +14,7 @@ from . import conversation
 from .compose import FALLBACK_NOTICE, Composer
 from .crosslingual import Glossary
 from .embeddings import LazyEmbeddings
-from .errors import AssistantError, IndexMismatch, InvalidQuestion
+from .errors import AssistantError, IndexDamaged, IndexMismatch, InvalidQuestion
 from .extractive import Evidence, Selection
 from .generate import NOT_IN_SOURCES, Generator, LLMUnavailable
 from .ingest import IngestReport, index_info, ingest, settings_match
@@ -140,9 +140,20 @@ class Assistant:
         return (f"{carried} {question}".strip(), terms)
 
     def _retrieve(self, query, terms, top_k=None) -> list[Passage]:
+        index = self.index
         return retrieve(
-            query, terms, index=self.index, vectors=self.vectors, analyzer=self.analyzer, settings=self.settings, top_k=top_k
+            query, terms, index=index, vectors=self._dense_or_none(), analyzer=self.analyzer, settings=self.settings, top_k=top_k
         )
+
+    def _dense_or_none(self) -> VectorStore | None:
+        """The dense store, or None (lexical-only answers, with a warning) when it cannot be reached."""
+        if self.settings.dense_weight <= 0:
+            return None
+        try:
+            return self.vectors
+        except IndexDamaged as exc:
+            log.warning("dense retrieval unavailable, answering from the lexical index alone: %s", exc)
+            return None
 
     def answer(self, question: str, *, history=None, mode: str | None = None) -> Answer:
         """Answer ``question`` from the sources, every sentence cited, or abstain.

@@ -103,3 +103,14 @@ def test_add_url_errors_are_clear(settings, web_pages, capsys, monkeypatch):
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
     assert main(["add", "ftp://example.invalid/x"]) == 1
     assert "not an http(s) URL" in capsys.readouterr().err
+
+
+def test_answers_degrade_to_lexical_when_the_chroma_server_goes_away(settings, fake_embeddings, chroma_server, caplog):
+    import logging
+
+    remote = settings.model_copy(update={"chroma_url": chroma_server})
+    Assistant(remote, embeddings=fake_embeddings).ingest(progress=False)
+    gone = remote.model_copy(update={"chroma_url": f"http://127.0.0.1:{free_port()}"})
+    with caplog.at_level(logging.WARNING, logger="assistant"):
+        reply = Assistant(gone, embeddings=fake_embeddings).answer("美國商務部何時撤銷AI擴散規則?")
+    assert "5月13日" in reply.text and "dense retrieval unavailable" in caplog.text
