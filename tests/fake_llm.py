@@ -19,6 +19,7 @@ class Reply:
     status: int = 200
     delay: float = 0.0
     raw: bytes | None = None  # sent as-is instead of a well-formed reply
+    piece_delay: float = 0.0  # pause between streamed pieces
 
 
 class ScriptedLLM:
@@ -73,7 +74,7 @@ class ScriptedLLM:
                 elif reply.status != 200:
                     self._send(reply.status, {"error": {"message": "scripted failure", "type": "server_error"}})
                 elif body.get("stream"):
-                    self._stream(reply.text, body.get("model", "m"))
+                    self._stream(reply.text, body.get("model", "m"), reply.piece_delay)
                 else:
                     self._send(200, _completion(reply.text, body.get("model", "m")))
 
@@ -85,7 +86,7 @@ class ScriptedLLM:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _stream(self, text, model):
+            def _stream(self, text, model, pause):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
@@ -93,6 +94,7 @@ class ScriptedLLM:
                 for piece in pieces:
                     self.wfile.write(f"data: {json.dumps(_chunk(piece, model, None))}\n\n".encode())
                     self.wfile.flush()
+                    time.sleep(pause)
                 self.wfile.write(f"data: {json.dumps(_chunk('', model, 'stop'))}\n\ndata: [DONE]\n\n".encode())
                 self.wfile.flush()
 

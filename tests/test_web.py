@@ -167,3 +167,29 @@ def test_malformed_auth_is_a_clear_error(bot):
 
     with pytest.raises(AssistantError, match="user:password"):
         launch(bot, port=free_port(), auth="no-colon", block=False)
+
+
+@pytest.mark.browser
+def test_browser_streams_a_generated_answer(browser, llm_bot, llm):
+    from tests.fake_llm import Reply
+
+    question = "美國商務部何時撤銷AI擴散規則?"
+    n = next(i for i, p in enumerate(llm_bot.retrieve(question), 1) if "5月13日" in p.text)
+    text = f"美國商務部於5月13日正式撤銷了拜登政府的AI晶片出口管制規定。[{n}]"
+    llm.enqueue(Reply(text, piece_delay=0.6))
+    port = free_port()
+    app = launch(llm_bot, port=port, block=False)
+    page = browser.new_page(viewport={"width": 1360, "height": 900})
+    try:
+        page.goto(f"http://127.0.0.1:{port}", wait_until="load")
+        page.wait_for_selector("#question textarea", timeout=30000)
+        page.fill("#question textarea", question)
+        page.click("#ask-button")
+        page.wait_for_function("() => document.querySelector('#chat').innerText.includes('美國商務部於')", timeout=30000)
+        partial = page.inner_text("#chat")
+        assert "出口管制規定。[1]" not in partial, "the first pieces show before the reply is complete"
+        page.wait_for_selector("#sources .src-card mark.src-quote", timeout=30000)
+        assert "出口管制規定。[1]" in page.inner_text("#chat")
+    finally:
+        page.close()
+        app.close()
