@@ -41,9 +41,7 @@ def cmd_ask(args) -> int:
     bot = default_assistant()
     reply = bot.answer(args.question, mode="extractive" if args.extractive else None)
     if args.json:
-        data = reply.to_dict()
-        data.pop("passages", None)
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(json.dumps(reply.to_dict(passages=False), ensure_ascii=False, indent=2))
     else:
         _print_answer(reply)
     return 0

@@ -14,7 +14,7 @@ from . import conversation
 from .compose import FALLBACK_NOTICE, Composer
 from .crosslingual import Glossary
 from .embeddings import LazyEmbeddings
-from .errors import AssistantError, IndexDamaged, IndexMismatch, InvalidQuestion
+from .errors import AssistantError, IndexDamaged, InvalidQuestion, model_mismatch
 from .extractive import Evidence, Selection
 from .generate import NOT_IN_SOURCES, Generator, LLMUnavailable
 from .ingest import IngestReport, index_info, ingest, settings_match
@@ -84,10 +84,7 @@ class Assistant:
     def _load_index(self) -> LexicalIndex | None:
         index = LexicalIndex.load(self.settings.index_dir / "lexical")
         if index is not None and index.info.get("embedding_model") != self.settings.model_label:
-            raise IndexMismatch(
-                f"index built with model {index.info.get('embedding_model')}, settings ask for "
-                f"{self.settings.model_label}: run `assistant ingest --rebuild`"
-            )
+            raise model_mismatch(index.info.get("embedding_model"), self.settings.model_label)
         return index
 
     def _set_index(self, index: LexicalIndex) -> None:

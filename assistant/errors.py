@@ -1,5 +1,7 @@
 """One exception root; every message says what to do next."""
 
+REBUILD = "run `assistant ingest --rebuild`"
+
 
 class AssistantError(Exception):
     """Root of every error the assistant raises on purpose."""
@@ -19,6 +21,10 @@ class IndexMismatch(IndexProblem):
 
 class IndexDamaged(IndexProblem):
     """The index files cannot be read."""
+
+
+def model_mismatch(built_with: str, wanted: str) -> IndexMismatch:
+    return IndexMismatch(f"index built with model {built_with}, settings ask for {wanted}: {REBUILD}")
 
 
 class CorpusError(AssistantError):

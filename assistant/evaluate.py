@@ -102,7 +102,8 @@ def _mean(values) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _percentile(values: list[float], pct: float) -> float | None:
+def percentile(values: list[float], pct: float) -> float | None:
+    """The nearest-rank percentile of ``values`` (None when empty)."""
     if not values:
         return None
     ordered = sorted(values)
@@ -129,7 +130,7 @@ def aggregate(rows: list[dict]) -> dict:
         "false_abstention": _mean(r["abstained"] for r in ans),
         "supported_sentence_rate": sum(r["supported"] for r in rows) / generated if generated else None,
         "latency_p50_ms": statistics.median([r["ms"] for r in rows]) if rows else None,
-        "latency_p95_ms": _percentile([r["ms"] for r in rows], 95),
+        "latency_p95_ms": percentile([r["ms"] for r in rows], 95),
     }
 
 

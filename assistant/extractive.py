@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lexical import LexicalIndex
-from .query import Term, idf
+from .lexical import LexicalIndex, idf
+from .query import Term
 from .text import Analyzer, is_cjk
 from .types import Passage
 

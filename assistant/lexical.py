@@ -16,10 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import IndexDamaged
+from .errors import REBUILD, IndexDamaged
 from .text import Analyzer, is_cjk
-
-REBUILD = "run `assistant ingest --rebuild`"
 
 
 def bm25s_module():
@@ -81,10 +79,10 @@ class LexicalIndex:
                     score = self.bm25.get_scores([token])
                     hits = score > 0
                     if hits.any():
-                        best = np.maximum(best, weight * score / _idf(int(hits.sum()), n))
+                        best = np.maximum(best, weight * score / idf(int(hits.sum()), n))
                         present |= hits
             if present.any():
-                total += _idf(int(present.sum()), n) * best
+                total += idf(int(present.sum()), n) * best
         return total
 
     def save(self, root: Path) -> None:
@@ -118,7 +116,7 @@ class LexicalIndex:
         return cls(chunks=chunks, docs=table["docs"], info=table["info"], tables=table["tables"], bm25=bm25)
 
 
-def _idf(df: int, n: int) -> float:
+def idf(df: int, n: int) -> float:
     """BM25's (Lucene) inverse document frequency, as bm25s computes it."""
     return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 

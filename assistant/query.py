@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -85,6 +84,3 @@ class QueryAnalyzer:
             term.single = is_cjk(term.label) and len(term.label) == 1
         return terms
 
-
-def idf(df: int, n: int) -> float:
-    return math.log(1 + (n - df + 0.5) / (df + 0.5))

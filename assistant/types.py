@@ -52,5 +52,9 @@ class Answer:
     sentences_supported: int = 0
     timings: dict[str, float] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self, *, passages: bool = True) -> dict:
+        """Plain data; ``passages=False`` leaves out the retrieved passages (what the CLI and API show)."""
+        data = asdict(self)
+        if not passages:
+            del data["passages"]
+        return data

@@ -6,11 +6,10 @@ import logging
 from urllib.parse import urlparse
 
 from .embeddings import LazyEmbeddings
-from .errors import IndexDamaged, IndexMismatch
+from .errors import REBUILD, IndexDamaged, IndexMismatch, model_mismatch
 from .settings import Settings
 
 log = logging.getLogger("assistant")
-REBUILD = "run `assistant ingest --rebuild`"
 
 
 def make_client(settings: Settings):
@@ -66,9 +65,7 @@ class VectorStore:
             raise IndexDamaged(f"the Chroma collection cannot be read ({exc}); {REBUILD}") from exc
         built_with = meta.get("embedding_model")
         if built_with and built_with != self.settings.model_label:
-            raise IndexMismatch(
-                f"index built with model {built_with}, settings ask for {self.settings.model_label}: {REBUILD}"
-            )
+            raise model_mismatch(built_with, self.settings.model_label)
 
     def ids(self) -> set[str]:
         return set(self.store.get(include=[])["ids"])

@@ -73,9 +73,7 @@ def chat_text(reply: Answer) -> str:
 
 def answer_json(bot: Assistant, question: str) -> dict:
     """The Answer as plain JSON (the `ask` API endpoint)."""
-    data = bot.answer(question).to_dict()
-    data.pop("passages", None)
-    return data
+    return bot.answer(question).to_dict(passages=False)
 
 
 def respond(bot: Assistant, question: str, messages: list[dict]):

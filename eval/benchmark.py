@@ -20,14 +20,9 @@ from pathlib import Path
 
 from assistant import Assistant, Settings
 from assistant.evalrun import build_systems, run_system
-from assistant.evaluate import DEFAULT_QUESTIONS, load_questions
+from assistant.evaluate import DEFAULT_QUESTIONS, load_questions, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def timed_cli(args: list[str], env: dict) -> float:
@@ -61,7 +56,7 @@ def core(index_dir: Path, repeats: int) -> dict:
         hits[name] = {"hit@1": statistics.mean(r["hit1"] for r in rows), "hit@3": statistics.mean(r["hit3"] for r in rows)}
     return {
         "questions": len(questions), "repeats": repeats,
-        "answer_p50_ms": statistics.median(times), "answer_p95_ms": pct(times, 95),
+        "answer_p50_ms": statistics.median(times), "answer_p95_ms": percentile(times, 95),
         "cli_ask_cold_s": statistics.median(cold), "cli_startup_s": statistics.median(startup),
         "ingest_first_s": ingest_s, "ingest_chunks": report.chunks, "ingest_chunks_per_s": report.chunks / ingest_s,
         "reingest_unchanged_s": statistics.median(reingest), "retrieval": hits,
@@ -122,9 +117,9 @@ def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: in
         with ThreadPoolExecutor(max_workers=clients) as pool:
             concurrent = [t for times in pool.map(worker, range(clients)) for t in times]
         answered = sequential + clients * per_client
-        return {"http_p50_ms": statistics.median(seq), "http_p95_ms": pct(seq, 95),
+        return {"http_p50_ms": statistics.median(seq), "http_p95_ms": percentile(seq, 95),
                 "concurrent_clients": clients, "concurrent_p50_ms": statistics.median(concurrent),
-                "concurrent_p95_ms": pct(concurrent, 95), "questions_answered": answered,
+                "concurrent_p95_ms": percentile(concurrent, 95), "questions_answered": answered,
                 "rss_mb_after": _rss_mb(proc.pid)}
     finally:
         proc.terminate()
