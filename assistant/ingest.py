@@ -80,10 +80,9 @@ def _doc_meta(doc: Document) -> dict:
     return meta
 
 
-def _embed_missing(vectors: VectorStore, chunks: list[Chunk], docs: dict, progress: bool) -> int:
+def _embed_missing(vectors: VectorStore, have: set[str], chunks: list[Chunk], docs: dict, progress: bool) -> int:
     from tqdm import tqdm
 
-    have = vectors.ids()
     missing = [c for c in chunks if c.id not in have]
     bar = tqdm(total=len(missing), desc="embedding chunks", unit="chunk", disable=not progress or not missing)
     for i in range(0, len(missing), BATCH):
@@ -136,16 +135,17 @@ def ingest(
     docs = {d.doc_id: _doc_meta(d) for d in documents}
     chunks = [c for d in documents for c in make_chunks(d, settings)]
     report = IngestReport(documents=len(documents), chunks=len(chunks), skipped=skipped)
-    report.embedded = _embed_missing(vectors, chunks, docs, progress)
+    have = vectors.ids()
+    report.embedded = _embed_missing(vectors, have, chunks, docs, progress)
     info = index_info(settings, analyzer)
     info["dimension"] = _dimension(vectors, current, report.embedded)
     lexical = current
     if current is None or current.ids != [c.id for c in chunks] or current.info != info or current.docs != docs:
-        tables = build_tables(analyzer, vocabulary(chunks, analyzer))
-        lexical = LexicalIndex.build(chunks, docs, info, tables, analyzer)
+        tokens = [analyzer.tokens(c.text) for c in chunks]
+        lexical = LexicalIndex.build(chunks, docs, info, build_tables(analyzer, vocabulary(tokens)), tokens)
         lexical.save(lexical_root)
         report.lexical_rebuilt = True
-    stale = vectors.ids() - set(lexical.ids)
+    stale = have - set(lexical.ids)  # what was just embedded belongs to the chunks, never stale
     vectors.delete(sorted(stale))
     report.removed = len(stale)
     report.seconds = time.perf_counter() - started

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import REBUILD, IndexDamaged
-from .text import Analyzer, is_cjk
+from .text import BIGRAM_MARK, is_cjk
 
 
 def bm25s_module():
@@ -54,9 +54,10 @@ class LexicalIndex:
     bm25: object = None
 
     @classmethod
-    def build(cls, chunks, docs, info, tables, analyzer: Analyzer) -> LexicalIndex:
+    def build(cls, chunks, docs, info, tables, tokens: list[list[str]]) -> LexicalIndex:
+        """BM25 over ``tokens`` (the analyzer's tokens of each chunk, in order)."""
         bm25 = bm25s_module().BM25()
-        bm25.index([analyzer.tokens(c.text) or ["\u2205"] for c in chunks], show_progress=False)
+        bm25.index([t or ["\u2205"] for t in tokens], show_progress=False)
         return cls(chunks=chunks, docs=docs, info=info, tables=tables, bm25=bm25)
 
     @property
@@ -121,9 +122,6 @@ def idf(df: int, n: int) -> float:
     return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
 
-def vocabulary(chunks: list[Chunk], analyzer: Analyzer) -> set[str]:
+def vocabulary(tokens: list[list[str]]) -> set[str]:
     """Words (not bigrams) of the indexed text: what dictionary translations may map to."""
-    words = set()
-    for chunk in chunks:
-        words.update(t for t in analyzer.words(chunk.text, search=True) if is_cjk(t) or t.isascii())
-    return words
+    return {t for chunk in tokens for t in chunk if not t.startswith(BIGRAM_MARK) and (is_cjk(t) or t.isascii())}

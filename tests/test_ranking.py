@@ -76,7 +76,7 @@ def test_variants_of_a_term_share_one_idf(tmp_path):
     english = "Trump administration rescinds curbs on AI chip exports to foreign markets, AP News reported on Wednesday."
     texts = [english] + [f"美國芯片出口規定第{i}條。" for i in range(6)] + ["其他內容。"] * 3
     chunks = [Chunk(str(i), "d", 0, len(t), t, [(0, len(t))]) for i, t in enumerate(texts)]
-    index = LexicalIndex.build(chunks, {}, {}, {}, analyzer)
+    index = LexicalIndex.build(chunks, {}, {}, {}, [analyzer.tokens(t) for t in texts])
     scores = index.scores([{"芯片": 1.0, "chip": 0.8}])
     # The one English line holds the rare variant; it must not outrank the passages in the corpus's own wording.
     assert scores[0] < scores[1] and scores[1] > 0 and scores[7] == 0
