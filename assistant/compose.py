@@ -28,7 +28,6 @@ class Composer:
     def __init__(self, index: LexicalIndex, analyzer: Analyzer):
         self.index = index
         self.analyzer = analyzer
-        self.chunks = {c.id: c for c in index.chunks}
 
     @staticmethod
     def abstain(language: str, passages: list[Passage], mode: str = "extractive") -> Answer:
@@ -36,7 +35,7 @@ class Composer:
 
     def citation(self, n: int, sentence: Sentence) -> Citation:
         doc = self.index.docs.get(sentence.doc_id, {})
-        chunk = self.chunks[sentence.chunk_id]
+        chunk = self.index.by_id[sentence.chunk_id]
         return Citation(
             n=n, doc_id=sentence.doc_id, title=doc.get("title", ""), source=doc.get("source", ""), url=doc.get("url", ""),
             quote=sentence.text, start=sentence.start, end=sentence.end, outlet=doc.get("outlet", ""),

@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +64,11 @@ class LexicalIndex:
     @property
     def ids(self) -> list[str]:
         return [c.id for c in self.chunks]
+
+    @cached_property
+    def by_id(self) -> dict[str, Chunk]:
+        """Chunks by ID, built once per loaded index (queries look chunks up by ID)."""
+        return {c.id: c for c in self.chunks}
 
     def scores(self, weighted_tokens: list[dict[str, float]]) -> np.ndarray:
         """BM25 of each query term, its variants (scripts, translations, bigrams) blended into one term.

@@ -35,8 +35,7 @@ def dense_ranking(vectors: VectorStore | None, query: str, index: LexicalIndex) 
     except Exception as exc:  # a broken dense side degrades to lexical-only retrieval
         log.warning("dense retrieval unavailable, using lexical only: %s", exc)
         return []
-    known = set(index.ids)
-    return [chunk_id for chunk_id, _ in hits if chunk_id in known]
+    return [chunk_id for chunk_id, _ in hits if chunk_id in index.by_id]
 
 
 def fuse(rankings: list[tuple[list[str], float]], k: int) -> dict[str, float]:
@@ -62,9 +61,6 @@ def retrieve(
     dense = dense_ranking(vectors, query, index) if settings.dense_weight > 0 else []
     lexical = lexical_ranking(index, terms, analyzer) if settings.lexical_weight > 0 else []
     fused = fuse([(dense, settings.dense_weight), (lexical, settings.lexical_weight)], settings.rrf_k)
-    by_id = {c.id: c for c in index.chunks}
     best = sorted(fused, key=lambda cid: -fused[cid])[: top_k or settings.top_k]
-    return [
-        Passage(cid, by_id[cid].doc_id, by_id[cid].start, by_id[cid].end, by_id[cid].text, fused[cid], rank)
-        for rank, cid in enumerate(best)
-    ]
+    chunks = [index.by_id[cid] for cid in best]
+    return [Passage(c.id, c.doc_id, c.start, c.end, c.text, fused[c.id], rank) for rank, c in enumerate(chunks)]
