@@ -152,20 +152,33 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return files
 
 
+def metadata(path: Path, corpus_dir: Path, manifest: dict) -> dict:
+    """A file's metadata: its manifest entry over its sidecar; ``id`` defaults to its path in the corpus."""
+    sidecar = _sidecar(path)
+    meta = {**sidecar, **_entry_for(path, corpus_dir, manifest, sidecar)}
+    meta["id"] = meta.get("id") or path.relative_to(corpus_dir).as_posix()
+    return meta
+
+
 def load_document(path: Path, corpus_dir: Path, manifest: dict) -> Document | None:
     text = read_text(path)
     if text is None:
         return None
-    sidecar = _sidecar(path)
-    meta = {**sidecar, **_entry_for(path, corpus_dir, manifest, sidecar)}
-    doc = Document(doc_id=meta.get("id") or path.relative_to(corpus_dir).as_posix(), source=display_source(path), text=text)
+    meta = metadata(path, corpus_dir, manifest)
+    doc = Document(doc_id=meta["id"], source=display_source(path), text=text)
     fields = {k: str(meta[k]) for k in ("title", "outlet", "author", "date", "language", "url") if meta.get(k)}
     doc = replace(doc, **fields)
     return doc if doc.title else replace(doc, title=path.stem)
 
 
-def load_corpus(corpus_dir: Path) -> list[Document]:
-    """Every usable document under ``corpus_dir``; unusable files are skipped with a warning."""
+def load_documents(corpus_dir: Path) -> tuple[list[Document], list[str]]:
+    """Every usable document under ``corpus_dir``, and the names of the files skipped (with a warning)."""
     manifest = load_manifest(corpus_dir)
-    docs = [load_document(p, corpus_dir, manifest) for p in corpus_files(corpus_dir)]
-    return [d for d in docs if d is not None]
+    docs, skipped = [], []
+    for path in corpus_files(corpus_dir):
+        doc = load_document(path, corpus_dir, manifest)
+        if doc is None:
+            skipped.append(path.name)
+        else:
+            docs.append(doc)
+    return docs, skipped

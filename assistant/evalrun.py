@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .documents import load_manifest, metadata
 from .evaluate import DEFAULT_QUESTIONS, EvalError, Question, by_language, gold_spans, load_questions, score
 from .settings import PROJECT_ROOT
 
@@ -13,26 +14,33 @@ HEADLINE = ["hit@1", "hit@3", "mrr", "accuracy", "citation_precision", "citation
             "latency_p50_ms", "latency_p95_ms"]
 
 
-def run_system(system, questions: list[Question], *, progress: bool = True, label: str = "") -> list[dict]:
+def run_system(system, questions: list[Question], *, corpus_dir: Path, progress: bool = True,
+               label: str = "") -> list[dict]:
+    """Ask ``system`` every question (follow-ups with their first question as history) and score it."""
     from tqdm import tqdm
 
     texts = {q.id: q.question for q in questions}
-    sources: dict[str, str] = {}
+    manifest = load_manifest(corpus_dir)
+    sources: dict[str, tuple[str, str | None]] = {}
     rows = []
     for q in tqdm(questions, desc=f"eval {label}", unit="q", disable=not progress):
-        text = sources.setdefault(q.source, (PROJECT_ROOT / q.source).read_text(encoding="utf-8"))
+        if q.source not in sources:
+            sources[q.source] = ((PROJECT_ROOT / q.source).read_text(encoding="utf-8"),
+                                 _doc_id(q.source, corpus_dir, manifest))
+        text, doc_id = sources[q.source]
         history = [texts[q.follows]] if q.follows in texts else None
         reply = system.answer(q.question, history=history)
-        doc_id = _doc_id_for(q.source, reply)
         rows.append(score(q, reply, gold_spans(q, text), doc_id))
     return rows
 
 
-def _doc_id_for(source: str, reply) -> str | None:
-    for c in reply.citations:
-        if c.source == source:
-            return c.doc_id
-    return "iknow-2025-05-15" if source.endswith("iknow-2025-05-15-ai-chip-export-rules.txt") else None
+def _doc_id(source: str, corpus_dir: Path, manifest: dict) -> str | None:
+    """The doc_id the index gives a gold source ("corpus/<file>"), by the same rule ingest uses."""
+    try:
+        inside = Path(source).relative_to("corpus")
+    except ValueError:
+        return None
+    return metadata(corpus_dir / inside, corpus_dir, manifest)["id"]
 
 
 def parse_floors(spec: str) -> dict[str, float]:
@@ -128,7 +136,7 @@ def build_systems(assistant, with_baselines: bool) -> list:
     systems = [("assistant", assistant)]
     if with_baselines:
         from .baselines import NaiveLangChain, PlainBM25
-        from .ingest import load_documents
+        from .documents import load_documents
 
         docs, _ = load_documents(assistant.settings.corpus_dir)
         systems.append(("langchain-naive", NaiveLangChain(docs, assistant.embeddings, assistant.settings.chunk_size)))
@@ -143,7 +151,7 @@ def evaluate(assistant, questions: list[Question], *, split: str, baselines: boo
     report = {"split": split, "questions": len(chosen), "settings": json.loads(assistant.settings.model_dump_json()),
               "systems": {}, "rows": {}}
     for name, system in build_systems(assistant, baselines):
-        rows = run_system(system, chosen, progress=progress, label=name)
+        rows = run_system(system, chosen, corpus_dir=assistant.settings.corpus_dir, progress=progress, label=name)
         report["systems"][name] = by_language(rows)
         report["rows"][name] = rows
     return report

@@ -79,8 +79,8 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 def score(q: Question, reply: Answer, gold: list[tuple[int, int]], doc_id: str | None) -> dict:
     """Per-question measurements."""
     row = {"id": q.id, "lang": q.lang, "kind": q.kind, "answerable": q.answerable, "abstained": reply.abstained,
-           "ms": reply.timings.get("total_ms", 0.0), "generated": getattr(reply, "sentences_generated", 0),
-           "supported": getattr(reply, "sentences_supported", 0), "notice": reply.notice}
+           "ms": reply.timings.get("total_ms", 0.0), "generated": reply.sentences_generated,
+           "supported": reply.sentences_supported, "notice": reply.notice}
     if not q.answerable:
         return row
     ranks = [p.rank for p in reply.passages if p.doc_id == doc_id and any(_overlaps((p.start, p.end), g) for g in gold)]

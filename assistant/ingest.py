@@ -6,11 +6,10 @@ import hashlib
 import logging
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from .chunking import chunk_spans, sentences
 from .crosslingual import build_tables
-from .documents import Document, corpus_files, load_document, load_manifest
+from .documents import Document, load_documents
 from .errors import CorpusError
 from .lexical import Chunk, LexicalIndex, vocabulary
 from .settings import Settings
@@ -99,19 +98,6 @@ def _dimension(vectors: VectorStore, current: LexicalIndex | None, embedded: int
     if current is not None and not embedded and current.info.get("dimension"):
         return current.info["dimension"]
     return vectors.embeddings.dimension
-
-
-def load_documents(corpus_dir: Path) -> tuple[list[Document], list[str]]:
-    """The readable documents and the names of the files skipped."""
-    manifest = load_manifest(corpus_dir)
-    docs, skipped = [], []
-    for path in corpus_files(corpus_dir):
-        doc = load_document(path, corpus_dir, manifest)
-        if doc is None:
-            skipped.append(path.name)
-        else:
-            docs.append(doc)
-    return docs, skipped
 
 
 def ingest(

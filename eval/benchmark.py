@@ -52,7 +52,7 @@ def core(index_dir: Path, repeats: int) -> dict:
     startup = [timed_cli(["--help"], env) for _ in range(3)]
     hits = {}
     for name, system in build_systems(bot, True)[:2]:
-        rows = [r for r in run_system(system, questions, progress=False) if r["answerable"]]
+        rows = [r for r in run_system(system, questions, corpus_dir=bot.settings.corpus_dir, progress=False) if r["answerable"]]
         hits[name] = {"hit@1": statistics.mean(r["hit1"] for r in rows), "hit@3": statistics.mean(r["hit3"] for r in rows)}
     return {
         "questions": len(questions), "repeats": repeats,

@@ -14,7 +14,7 @@ QUESTIONS = load_questions(DEFAULT_QUESTIONS)
 
 @pytest.fixture(scope="module")
 def rows(real_bot):
-    return {r["id"]: r for r in run_system(real_bot, QUESTIONS, progress=False)}
+    return {r["id"]: r for r in run_system(real_bot, QUESTIONS, corpus_dir=real_bot.settings.corpus_dir, progress=False)}
 
 
 def test_the_question_set_has_what_the_tests_need():
