@@ -12,17 +12,22 @@ _LEANS = re.compile(
 SHORT = 12
 
 
+def turns(history: Sequence | None) -> list[tuple[str | None, str]]:
+    """(role, text) of each turn: strings are user turns, pairs are (user, reply), dicts carry their role."""
+    out: list[tuple[str | None, str]] = []
+    for turn in history or []:
+        if isinstance(turn, str):
+            out.append(("user", turn))
+        elif isinstance(turn, dict) and isinstance(turn.get("content"), str):
+            out.append((turn.get("role"), turn["content"]))
+        elif isinstance(turn, (list, tuple)):
+            out += [(role, text) for role, text in zip(("user", "assistant"), turn) if isinstance(text, str)]
+    return out
+
+
 def previous_question(history: Sequence | None) -> str:
     """The last user question in ``history`` (strings, (user, reply) pairs or role/content dicts)."""
-    for turn in reversed(list(history or [])):
-        if isinstance(turn, str):
-            return turn
-        if isinstance(turn, dict):
-            if turn.get("role") == "user" and isinstance(turn.get("content"), str):
-                return turn["content"]
-        elif isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
-            return turn[0]
-    return ""
+    return next((text for role, text in reversed(turns(history)) if role == "user"), "")
 
 
 def leans_on_history(question: str) -> bool:
@@ -31,13 +36,5 @@ def leans_on_history(question: str) -> bool:
 
 
 def history_lines(history: Sequence) -> list[str]:
-    """The conversation as 'user: …' / 'assistant: …' lines for a condensing prompt."""
-    lines = []
-    for turn in list(history)[-6:]:
-        if isinstance(turn, str):
-            lines.append(f"user: {turn}")
-        elif isinstance(turn, dict) and isinstance(turn.get("content"), str):
-            lines.append(f"{turn.get('role', 'user')}: {turn['content']}")
-        elif isinstance(turn, (list, tuple)):
-            lines += [f"{role}: {text}" for role, text in zip(("user", "assistant"), turn) if isinstance(text, str)]
-    return lines
+    """The last turns as 'user: …' / 'assistant: …' lines for a condensing prompt."""
+    return [f"{role or 'user'}: {text}" for role, text in turns(list(history)[-6:])]
