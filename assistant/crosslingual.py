@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from .text import Analyzer, is_cjk, read_table
+from .text import Analyzer, glossary_entries, is_cjk
 
 _SKIP_DEF = ("cl:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in", "erhua variant")
 _MAX_DEF_WORDS = 2
@@ -71,9 +71,8 @@ class Glossary:
         self.analyzer = analyzer
         self.en: dict[str, list[str]] = defaultdict(list)
         self.zh: dict[str, list[str]] = defaultdict(list)
-        for english, chinese in read_table(analyzer.lexicon_dir / "glossary.tsv"):
-            phrase = english.lower()
-            for term in chinese.split("|"):
+        for phrase, terms in glossary_entries(analyzer.lexicon_dir):
+            for term in terms:
                 folded = analyzer.fold(term)
                 self.en[phrase].append(folded)
                 if is_cjk(folded):
@@ -91,4 +90,5 @@ class Glossary:
         return sorted(found)
 
     def english_stems(self, phrase: str) -> list[str]:
-        return [self.analyzer.stem(w) for w in re.findall(r"[a-z0-9][a-z0-9\-']*", phrase) if w not in self.analyzer.stopwords]
+        """The phrase's tokens as the index has them (the analyzer's own words, so "u.s." stays one token)."""
+        return self.analyzer.words(phrase)

@@ -30,6 +30,11 @@ def read_table(path: Path) -> list[list[str]]:
     return rows
 
 
+def glossary_entries(lexicon_dir: Path) -> list[tuple[str, list[str]]]:
+    """(lower-case English phrase, its Chinese terms) for each row of ``glossary.tsv``."""
+    return [(english.lower(), chinese.split("|")) for english, chinese in read_table(lexicon_dir / "glossary.tsv")]
+
+
 def is_cjk(token: str) -> bool:
     return bool(CJK_CHAR.match(token))
 
@@ -93,7 +98,7 @@ class Analyzer:
         jieba.setLogLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()
         # Keep variant forms and glossary terms whole (沙特阿拉伯, 出口管制, 歐盟執委會 ...).
-        glossary = [term for row in read_table(self.lexicon_dir / "glossary.tsv") for term in row[-1].split("|")]
+        glossary = [term for _, terms in glossary_entries(self.lexicon_dir) for term in terms]
         for word in set(self._variants[1].values()) | {self.fold(t) for t in glossary}:
             if is_cjk(word) and len(word) > 1:
                 tokenizer.add_word(word)

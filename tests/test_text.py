@@ -71,3 +71,11 @@ def test_carried_terms_are_marked(analyzer):
     terms = queries.terms("那歐盟呢?", carried="微軟總裁怎麼評論規則?")
     assert [t.carried for t in terms if t.label == "欧盟"] == [False]
     assert any(t.carried and t.label == "微软" for t in terms)
+
+
+def test_glossary_phrases_become_the_tokens_the_index_holds(analyzer):
+    glossary = Glossary(analyzer)
+    indexed = analyzer.tokens("U.S. export controls on Mar-a-Lago guests")
+    for phrase in ("u.s.", "export controls", "mar-a-lago"):
+        stems = glossary.english_stems(phrase)
+        assert stems and all(s in indexed for s in stems), phrase
