@@ -137,9 +137,9 @@ class Assistant:
         return (f"{carried} {question}".strip(), terms)
 
     def _retrieve(self, query, terms, top_k=None) -> list[Passage]:
-        index = self.index
         return retrieve(
-            query, terms, index=index, vectors=self._dense_or_none(), analyzer=self.analyzer, settings=self.settings, top_k=top_k
+            query, terms, index=self.index, vectors=self._dense_or_none(), analyzer=self.analyzer, settings=self.settings,
+            top_k=top_k,
         )
 
     def _dense_or_none(self) -> VectorStore | None:

@@ -94,11 +94,16 @@ def _shots() -> Path:
     return folder
 
 
+def open_page(browser, url: str):
+    page = browser.new_page(viewport={"width": 1360, "height": 900})
+    page.goto(url, wait_until="load")  # not networkidle: Gradio keeps a heartbeat open
+    page.wait_for_selector("#question textarea", timeout=30000)
+    return page
+
+
 @pytest.fixture
 def page(browser, web_url):
-    page = browser.new_page(viewport={"width": 1360, "height": 900})
-    page.goto(web_url, wait_until="load")  # not networkidle: Gradio keeps a heartbeat open
-    page.wait_for_selector("#question textarea", timeout=30000)
+    page = open_page(browser, web_url)
     yield page
     page.close()
 
@@ -179,10 +184,8 @@ def test_browser_streams_a_generated_answer(browser, llm_bot, llm):
     llm.enqueue(Reply(text, piece_delay=0.6))
     port = free_port()
     app = launch(llm_bot, port=port, block=False)
-    page = browser.new_page(viewport={"width": 1360, "height": 900})
+    page = open_page(browser, f"http://127.0.0.1:{port}")
     try:
-        page.goto(f"http://127.0.0.1:{port}", wait_until="load")
-        page.wait_for_selector("#question textarea", timeout=30000)
         page.fill("#question textarea", question)
         page.click("#ask-button")
         page.wait_for_function("() => document.querySelector('#chat').innerText.includes('美國商務部於')", timeout=30000)
