@@ -15,7 +15,9 @@ EXAMPLES = {
     "ingest": "assistant ingest            # embed only what changed\n  assistant ingest --rebuild  # start over",
     "add": "assistant add https://example.org/story.html --id ap-2025-05-14",
     "web": "assistant web --port 7860",
-    "eval": "assistant eval --split test --out eval/report",
+    "eval": "assistant eval --split test --out eval/report\n"
+    "  assistant eval --squad ../shared/datasets/xquad/xquad.zh.json --questions-from ../shared/datasets/xquad/xquad.en.json "
+    "--sample 300 --out eval/report-squad",
 }
 
 
@@ -106,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="eval/report")
     p.add_argument("--fail-under", default="", help="e.g. accuracy=0.8,abstention=0.8")
     p.add_argument("--no-baselines", action="store_true", help="skip the LangChain and BM25 baselines")
+    p.add_argument("--squad", default=None, help="a SQuAD-format JSON file: index its paragraphs and ask its questions")
+    p.add_argument("--questions-from", default=None, help="with --squad: ask the questions of this parallel file")
+    p.add_argument("--leave-out", type=float, default=0.125, help="with --squad: share of articles left out of the index")
+    p.add_argument("--sample", type=int, default=None, help="with --squad: answerable questions to ask (+1/4 left out)")
+    p.add_argument("--seed", type=int, default=0, help="with --squad: seed of the leave-out and the sample")
     return parser
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import CorpusError
 from .settings import PROJECT_ROOT
+from .text import script
 
 log = logging.getLogger("assistant")
 
@@ -168,6 +169,8 @@ def load_document(path: Path, corpus_dir: Path, manifest: dict) -> Document | No
     doc = Document(doc_id=meta["id"], source=display_source(path), text=text)
     fields = {k: str(meta[k]) for k in ("title", "outlet", "author", "date", "language", "url") if meta.get(k)}
     doc = replace(doc, **fields)
+    if not doc.language:  # the manifest is silent: tell from the opening of the text
+        doc = replace(doc, language=script(text[:2000]))
     return doc if doc.title else replace(doc, title=path.stem)
 
 

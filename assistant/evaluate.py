@@ -12,16 +12,12 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import AssistantError
+from .errors import EvalError
 from .settings import PROJECT_ROOT
 from .types import Answer
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
 REQUIRED = ("id", "split", "lang", "question")
-
-
-class EvalError(AssistantError):
-    """The question file cannot be used."""
 
 
 @dataclass

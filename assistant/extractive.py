@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .lexical import LexicalIndex, idf
 from .query import Term
-from .text import Analyzer, is_cjk
+from .text import Analyzer, data_lines, is_cjk
 from .types import Passage
 
 CARRIED_WEIGHT = 0.5
@@ -29,11 +29,9 @@ class Sentence:
     flagged: bool = False
 
 
-def instruction_pattern(path: Path) -> re.Pattern | None:
-    """One regex of the instruction-like phrases listed in ``path`` (None when there is no list)."""
-    if not path.exists():
-        return None
-    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+def instruction_pattern(lexicon_dir: Path) -> re.Pattern | None:
+    """One regex of the instruction-like phrases listed in ``injection.txt`` (None when there is no list)."""
+    lines = [ln.strip() for ln in data_lines(lexicon_dir, "injection.txt")]
     return re.compile("|".join(f"(?:{ln})" for ln in lines), re.IGNORECASE) if lines else None
 
 
@@ -66,7 +64,7 @@ class Evidence:
     def __init__(self, index: LexicalIndex, analyzer: Analyzer):
         self.by_chunk: dict[str, list[Sentence]] = {}
         self.chunks: list[tuple[str, frozenset[str]]] = []
-        injection = instruction_pattern(analyzer.lexicon_dir / "injection.txt")
+        injection = instruction_pattern(analyzer.lexicon_dir)
         for chunk in index.chunks:
             self.chunks.append(self._view(chunk.text, analyzer))
             self.by_chunk[chunk.id] = [self._sentence(chunk, s, e, analyzer, injection) for s, e in chunk.sentences]

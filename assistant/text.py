@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -21,18 +21,31 @@ BIGRAM_MARK = "#"
 ANALYZER_VERSION = 3
 
 
-def read_table(path: Path) -> list[list[str]]:
-    """Rows of a TAB-separated data file, comments and blank lines dropped."""
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            rows.append([cell.strip() for cell in line.split("\t")])
-    return rows
+# The general lexicon every corpus starts from; a corpus's own ``lexicon/`` folder adds rows to it.
+DEFAULT_LEXICON = Path(__file__).resolve().parent / "lexicon"
+
+
+def lexicon_files(lexicon_dir: Path, name: str) -> list[Path]:
+    """``name`` in the default lexicon and in the corpus's lexicon folder, those that exist."""
+    return [d / name for d in dict.fromkeys((DEFAULT_LEXICON, lexicon_dir)) if (d / name).is_file()]
+
+
+def data_lines(lexicon_dir: Path, name: str) -> list[str]:
+    """Non-blank, non-comment lines of a lexicon file, the default's first."""
+    lines = []
+    for path in lexicon_files(lexicon_dir, name):
+        lines += [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    return lines
+
+
+def read_table(lexicon_dir: Path, name: str) -> list[list[str]]:
+    """Rows of a TAB-separated lexicon file (default rows, then the corpus's)."""
+    return [[cell.strip() for cell in line.split("\t")] for line in data_lines(lexicon_dir, name)]
 
 
 def glossary_entries(lexicon_dir: Path) -> list[tuple[str, list[str]]]:
     """(lower-case English phrase, its Chinese terms) for each row of ``glossary.tsv``."""
-    return [(english.lower(), chinese.split("|")) for english, chinese in read_table(lexicon_dir / "glossary.tsv")]
+    return [(row[0].lower(), row[1].split("|")) for row in read_table(lexicon_dir, "glossary.tsv") if len(row) >= 2]
 
 
 def is_cjk(token: str) -> bool:
@@ -45,28 +58,22 @@ class Analyzer:
 
     lexicon_dir: Path
 
-    @cached_property
+    @property
     def _t2s(self):
-        from opencc import OpenCC
+        return _opencc("t2s")
 
-        return OpenCC("t2s")
-
-    @cached_property
+    @property
     def _s2t(self):
-        from opencc import OpenCC
+        return _opencc("s2t")
 
-        return OpenCC("s2t")
-
-    @cached_property
+    @property
     def _tw2sp(self):
-        from opencc import OpenCC
-
-        return OpenCC("tw2sp")
+        return _opencc("tw2sp")
 
     @cached_property
     def _variants(self) -> tuple[re.Pattern, dict[str, str]]:
         mapping: dict[str, str] = {}
-        for canonical, variants in read_table(self.lexicon_dir / "variants.tsv"):
+        for canonical, variants in (row for row in read_table(self.lexicon_dir, "variants.tsv") if len(row) >= 2):
             mapping[canonical] = canonical
             for variant in variants.split("|"):
                 mapping[self._t2s.convert(variant)] = canonical
@@ -78,16 +85,12 @@ class Analyzer:
         """Identifies the lexicon's content, whatever folder it sits in."""
         import hashlib
 
-        files = sorted(self.lexicon_dir.glob("*"))
+        files = [p for d in (DEFAULT_LEXICON, self.lexicon_dir) if d.is_dir() for p in sorted(d.glob("*"))]
         return hashlib.sha1(b"".join(p.read_bytes() for p in files)).hexdigest()
 
     @cached_property
     def stopwords(self) -> frozenset[str]:
-        words = set()
-        for line in (self.lexicon_dir / "stopwords.txt").read_text(encoding="utf-8").splitlines():
-            if not line.startswith("#"):
-                words.update(line.split())
-        return frozenset(words)
+        return frozenset(w for line in data_lines(self.lexicon_dir, "stopwords.txt") for w in line.split())
 
     @cached_property
     def _jieba(self):
@@ -169,11 +172,23 @@ class Analyzer:
 
     def script(self, text: str) -> str:
         """'zh-Hans', 'zh-Hant' or 'en' for a question."""
-        cjk = CJK_CHAR.findall(text)
-        latin = re.findall(r"[A-Za-z]+", text)
-        if not cjk or len(cjk) < sum(map(len, latin)) / 4:
-            return "en"
-        joined = "".join(cjk)
-        simplified_only = sum(a != b for a, b in zip(joined, self._s2t.convert(joined)))
-        traditional_only = sum(a != b for a, b in zip(joined, self._t2s.convert(joined)))
-        return "zh-Hans" if simplified_only > traditional_only else "zh-Hant"
+        return script(text)
+
+
+@cache
+def _opencc(config: str):
+    from opencc import OpenCC
+
+    return OpenCC(config)
+
+
+def script(text: str) -> str:
+    """'zh-Hans', 'zh-Hant' or 'en': the script of a question or of a source's opening."""
+    cjk = CJK_CHAR.findall(text)
+    latin = re.findall(r"[A-Za-z]+", text)
+    if not cjk or len(cjk) < sum(map(len, latin)) / 4:
+        return "en"
+    joined = "".join(cjk)
+    simplified_only = sum(a != b for a, b in zip(joined, _opencc("s2t").convert(joined)))
+    traditional_only = sum(a != b for a, b in zip(joined, _opencc("t2s").convert(joined)))
+    return "zh-Hans" if simplified_only > traditional_only else "zh-Hant"
