@@ -5,8 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# A sentence ends after 。！？；!? (and any closing quote) or at a line break.
-_SENTENCE_END = re.compile(r"[。！？；!?]+[」』”’)）]*|\n+")
+# A sentence ends after 。！？；!? (and any closing quote), at a line break, or after an English
+# full stop followed by space and a capital or digit ("… in 1519. Luther …"), unless the word before
+# the stop is an abbreviation or an initial (Mr. Smith, U.S. Army, J. R. R. Tolkien).
+_SENTENCE_END = re.compile(r"[。！？；!?]+[」』”’)）]*|\n+|(?<=\w)\.[\"')\]”’]*(?=\s+[\"'(\[“‘]?[A-Z0-9])")
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Mt|Ft|Gen|Col|Lt|Sgt|Capt|Gov|Sen|Rep|Rev|Hon|Pres|No|Nos|Vol|"
+    r"Fig|Figs|vs|etc|e\.g|i\.e|al|approx|ca|cf|Inc|Ltd|Co|Corp|Bros|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|"
+    r"Dec|U\.S|U\.K|U\.N|D\.C|a\.m|p\.m))$"
+)
 # Clause breaks for over-long sentences: full-width commas anywhere, an ASCII comma unless it
 # sits inside a number like 1,000.
 _CLAUSE_END = re.compile(r"[，、：:]|,(?!\d)")
@@ -29,12 +36,18 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
 def _split(text: str, pattern: re.Pattern, start: int, end: int) -> list[Span]:
     spans, cursor = [], start
     for match in pattern.finditer(text, start, end):
+        if match.group(0).startswith(".") and _ABBREVIATION.search(text, max(cursor, match.start() - 8), match.start()):
+            continue
         span = _trimmed(text, cursor, match.end())
         if span:
             spans.append(span)
         cursor = match.end()
     tail = _trimmed(text, cursor, end)
     return spans + ([tail] if tail else [])
+
+
+# A sentence is the unit a citation quotes: only one longer than this many chunk lengths is cut at clauses.
+LONG_SENTENCE = 3
 
 
 def sentences(text: str, max_len: int | None = None) -> list[Span]:
@@ -68,4 +81,4 @@ def _pack(units: list[Span], size: int, overlap: int) -> list[Span]:
 
 def chunk_spans(text: str, size: int, overlap: int = 0) -> list[Span]:
     """Chunks of about ``size`` characters made of whole sentences, ``overlap`` sentences shared."""
-    return _pack(sentences(text, max_len=size), size, overlap)
+    return _pack(sentences(text, max_len=size * LONG_SENTENCE), size, overlap)

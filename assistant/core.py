@@ -16,6 +16,7 @@ from .crosslingual import Glossary
 from .embeddings import LazyEmbeddings
 from .errors import AssistantError, IndexDamaged, InvalidQuestion, model_mismatch
 from .extractive import Evidence, Selection
+from .gate import load_gate
 from .generate import NOT_IN_SOURCES, Generator, LLMUnavailable
 from .ingest import IngestReport, index_info, ingest, settings_match
 from .lexical import LexicalIndex
@@ -127,18 +128,26 @@ class Assistant:
         """The passages the answer would draw on, best first."""
         question = clean_question(question, self.settings.max_question_chars)
         query, terms = self._understand(question, history)
-        return self._retrieve(query, terms, top_k)
+        return self._retrieve(self._vector(query), terms, top_k)
+
+    def _vector(self, query: str):
+        """The question's embedding, or None (lexical signals only, with a warning) when the model fails."""
+        try:
+            return self.embeddings.embed_query(query)
+        except Exception as exc:
+            log.warning("cannot embed the question, answering from lexical signals alone: %s", exc)
+            return None
 
     def _understand(self, question: str, history):
         carried = conversation.previous_question(history)
         if not carried or not conversation.leans_on_history(question):
             carried = ""
-        terms = self.evidence.weigh(self.queries.terms(question, carried=carried))
+        terms = self.evidence.weigh(self.queries.terms(question, carried=carried), question)
         return (f"{carried} {question}".strip(), terms)
 
-    def _retrieve(self, query, terms, top_k=None) -> list[Passage]:
+    def _retrieve(self, vector, terms, top_k=None) -> list[Passage]:
         return retrieve(
-            query, terms, index=self.index, vectors=self._dense_or_none(), analyzer=self.analyzer, settings=self.settings,
+            vector, terms, index=self.index, vectors=self._dense_or_none(), analyzer=self.analyzer, settings=self.settings,
             top_k=top_k,
         )
 
@@ -170,16 +179,33 @@ class Assistant:
         mode = self._mode(mode)
         language = self.analyzer.script(question)
         standalone, notice = self._standalone(question, history, mode)
-        query, terms = self._understand(standalone, history if standalone == question else None)
-        passages = self._retrieve(query, terms)
-        retrieved = time.perf_counter()
-        selection = self.evidence.select(terms, passages, self.settings.max_sentences, self.settings.min_gain)
+        selection, passages, retrieved = self._select(standalone, history if standalone == question else None, language)
         result = self._compose(selection, language, passages)
         if mode == "generated" and not result.abstained:  # the evidence gate: no call without support
             result = yield from self._generate(standalone, language, passages, result)
         result.notice = " ".join(filter(None, [notice, result.notice]))
         result.timings = {"retrieve_ms": (retrieved - started) * 1e3, "total_ms": (time.perf_counter() - started) * 1e3}
         yield result
+
+    def _select(self, question: str, history, language: str):
+        """Retrieve passages and choose the sentences that answer; also returns when retrieval ended."""
+        query, terms = self._understand(question, history)
+        vector = self._vector(query)
+        passages = self._retrieve(vector, terms)
+        retrieved = time.perf_counter()
+        selection = self.evidence.select(terms, passages, self.settings.max_sentences, self.settings.min_gain,
+                                         question=question, vector=vector, language=language)
+        return selection, passages, retrieved
+
+    def confident(self, selection: Selection) -> bool:
+        """The gate: the fitted model over the selection's signals, or the coverage thresholds without it."""
+        if not selection.sentences:
+            return False
+        gate = load_gate()
+        if gate is None or selection.similarity is None:
+            return selection.coverage >= self.settings.min_coverage and selection.absent <= self.settings.max_absent
+        threshold = self.settings.min_confidence if self.settings.min_confidence is not None else gate.threshold
+        return gate.confidence(selection) >= threshold
 
     def _mode(self, mode: str | None) -> str:
         if mode is None:
@@ -222,8 +248,7 @@ class Assistant:
         return self.composer.generated(checked, language, passages)
 
     def _compose(self, selection: Selection, language: str, passages: list[Passage]) -> Answer:
-        weak = selection.coverage < self.settings.min_coverage or selection.absent > self.settings.max_absent
-        if not selection.sentences or weak:
+        if not self.confident(selection):
             return self.composer.abstain(language, passages)
         return self.composer.extractive(selection.sentences, language, passages)
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import answertype
 from .lexical import LexicalIndex, idf
 from .query import Term
 from .text import Analyzer, data_lines, is_cjk
@@ -15,6 +16,11 @@ CARRIED_WEIGHT = 0.5
 SINGLE_CHAR_WEIGHT = 0.5
 RANK_PRIOR = 0.05
 MIN_GAIN = 0.3  # default share of new question weight an extra sentence must bring
+# How a term's weight follows its general-language frequency (wordfreq's Zipf scale): a word as common
+# as "today" or 時候 counts for little whether or not the sources hold it; an unknown word counts fully.
+COMMON_ZIPF, ZIPF_SPAN, MIN_GENERAL = 7.0, 4.0, 0.1
+SEMANTIC_WEIGHT = 0.5  # the question-sentence cosine's part in choosing the first sentence
+TYPE_WEIGHT = 0.3  # the bonus for a sentence holding the kind of value asked for (a date for "when")
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,7 @@ class Sentence:
     folded: str
     stems: frozenset[str]
     flagged: bool = False
+    row: int = -1  # its row in the index's sentence vectors
 
 
 def instruction_pattern(lexicon_dir: Path) -> re.Pattern | None:
@@ -42,11 +49,25 @@ def absent_share(terms: list[Term]) -> float:
     return sum(t.weight for t in own if t.df == 0) / total if total else 0.0
 
 
+def general_weight(zipf: float) -> float:
+    """1 for rare or unknown words, down to MIN_GENERAL for the most common ones."""
+    if zipf <= 0:
+        return 1.0
+    return min(1.0, max(MIN_GENERAL, (COMMON_ZIPF - zipf) / ZIPF_SPAN))
+
+
 @dataclass
 class Selection:
+    """The chosen sentences and the signals the gate decides on."""
+
     sentences: list[Sentence]
     coverage: float
     absent: float = 0.0
+    first_coverage: float = 0.0  # share of the question's weight the first sentence alone covers
+    passage_coverage: float = 0.0  # the most any one retrieved passage covers
+    agreement: float = 0.0  # how high the first sentence's passage ranks by meaning and by words (1 = top of both)
+    similarity: float | None = None  # best cosine between the question and a chosen sentence
+    cross: bool = False  # the chosen sentences are in another language than the question
 
 
 def matches(term: Term, folded: str, stems: frozenset[str]) -> float:
@@ -62,17 +83,28 @@ class Evidence:
     """Sentence-level view of the index, built once per loaded index."""
 
     def __init__(self, index: LexicalIndex, analyzer: Analyzer):
+        self.index = index
+        self.analyzer = analyzer
         self.by_chunk: dict[str, list[Sentence]] = {}
-        self.chunks: list[tuple[str, frozenset[str]]] = []
+        self.following: dict[tuple[str, int], Sentence] = {}  # the next sentence of the same document
+        rows = {key: row for row, key in enumerate(index.sentence_texts())}
         injection = instruction_pattern(analyzer.lexicon_dir)
+        last: Sentence | None = None
         for chunk in index.chunks:
-            self.chunks.append(self._view(chunk.text, analyzer))
-            self.by_chunk[chunk.id] = [self._sentence(chunk, s, e, analyzer, injection) for s, e in chunk.sentences]
+            self.by_chunk[chunk.id] = [self._sentence(chunk, s, e, analyzer, injection, rows) for s, e in chunk.sentences]
+            for sentence in self.by_chunk[chunk.id]:
+                if last is not None and last.doc_id == sentence.doc_id and sentence.start >= last.end:
+                    self.following.setdefault((last.doc_id, last.start), sentence)
+                last = sentence
+        vectors = index.vectors
+        self.vectors = None if vectors is None or len(vectors) != len(rows) else vectors.astype("float32")
+        self.languages = {doc_id: doc.get("language", "") for doc_id, doc in index.docs.items()}
 
-    def _sentence(self, chunk, start, end, analyzer, injection) -> Sentence:
+    def _sentence(self, chunk, start, end, analyzer, injection, rows) -> Sentence:
         text = chunk.sentence_text(start, end)
         flagged = bool(injection and injection.search(text))
-        return Sentence(chunk.id, chunk.doc_id, start, end, text, *self._view(text, analyzer), flagged=flagged)
+        return Sentence(chunk.id, chunk.doc_id, start, end, text, *self._view(text, analyzer), flagged=flagged,
+                        row=rows[(chunk.doc_id, start)])
 
     def shown_text(self, passage: Passage) -> str:
         """The passage as a language model may see it: instruction-like sentences left out."""
@@ -87,45 +119,125 @@ class Evidence:
         folded = analyzer.fold(text)
         return folded, frozenset(w for w in analyzer.words(folded) if not is_cjk(w))
 
-    def weigh(self, terms: list[Term]) -> list[Term]:
-        """Give each term its informativeness: IDF over chunks, halved for terms carried from history."""
-        n = len(self.chunks)
+    def weigh(self, terms: list[Term], question: str = "") -> list[Term]:
+        """Give each term its informativeness: IDF over chunks (the largest for a term no chunk holds)
+        scaled by how rare the word is in general language, halved for terms carried from history."""
+        n = len(self.index.chunks)
+        terms = self._rejoin(terms, self.analyzer.fold(question)) if question else terms
         for term in terms:
-            term.df = sum(1 for folded, stems in self.chunks if matches(term, folded, stems))
-            term.weight = idf(term.df, n) * (CARRIED_WEIGHT if term.carried else 1.0)
-            term.weight *= SINGLE_CHAR_WEIGHT if term.single else 1.0
+            term.df = self.index.df(term.variants)
+            if term.df == 0:
+                self._unglue(term)
+            term.weight = idf(term.df, n) * general_weight(self.analyzer.zipf(term.label))
+            term.weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
         return terms
 
-    def select(self, terms: list[Term], passages: list[Passage], max_sentences: int, min_gain: float = MIN_GAIN) -> Selection:
-        """Greedy cover of the question's terms by sentences of the passages, best passage first on ties."""
+    def _rejoin(self, terms: list[Term], folded: str) -> list[Term]:
+        """jieba cuts a name it has not seen into pieces (承/久之/乱于): neighbouring Chinese pieces whose
+        join the question holds and a source holds too become one term."""
+        out: list[Term] = []
+        for term in terms:
+            last = out[-1] if out else None
+            if last is not None and is_cjk(last.label) and is_cjk(term.label) and not (last.carried or term.carried):
+                joined = last.label + term.label
+                weak = len(last.label) == 1 or len(term.label) == 1 or not self.index.df([last.label])
+                if weak and joined in folded and self.index.df([joined]):
+                    out[-1] = Term(joined, {joined: 1.0})
+                    continue
+            out.append(term)
+        return out
+
+    def _unglue(self, term: Term) -> None:
+        """jieba glues an unseen name to a neighbouring character (福茂于): match the name without it."""
+        if not (is_cjk(term.label) and len(term.label) > 2):
+            return
+        for part in (term.label[:-1], term.label[1:]):
+            df = self.index.df([part])
+            if df:
+                term.variants[part] = 1.0
+                term.df = df
+                return
+
+    def select(self, terms: list[Term], passages: list[Passage], max_sentences: int, min_gain: float = MIN_GAIN,
+               *, question: str = "", vector=None, language: str = "") -> Selection:
+        """Greedy cover of the question's terms by sentences of the passages. The first sentence is the
+        one that best carries the question (lexical gain, cosine to ``vector``, holding the kind of value
+        asked for); later ones must add ``min_gain`` of new weight. A neighbour holding the asked-for
+        value joins a first sentence that lacks it."""
         total = sum(t.weight for t in terms)
         if not terms or total <= 0:
             return Selection([], 0.0)
-        candidates, seen = [], set()
+        kind = answertype.asks(question)
+        candidates, seen, passage_cover = [], {}, 0.0
         for passage in passages:
+            covered = [0.0] * len(terms)
             for sentence in self.by_chunk.get(passage.chunk_id, []):
-                if not sentence.flagged and (sentence.doc_id, sentence.start) not in seen:
-                    seen.add((sentence.doc_id, sentence.start))
-                    hits = [matches(t, sentence.folded, sentence.stems) for t in terms]
-                    candidates.append((sentence, hits, RANK_PRIOR / (1 + passage.rank)))
-        selection = self._cover(terms, candidates, total, max_sentences, min_gain)
+                key = (sentence.doc_id, sentence.start)
+                if key not in seen:
+                    seen[key] = [matches(t, sentence.folded, sentence.stems) for t in terms]
+                    if not sentence.flagged:
+                        candidates.append(Candidate(sentence, seen[key], RANK_PRIOR / (1 + passage.rank)))
+                covered = [max(c, h) for c, h in zip(covered, seen[key])]
+            passage_cover = max(passage_cover, sum(t.weight for t, c in zip(terms, covered) if c) / total)
+        similar = self._similarities([c.sentence for c in candidates], vector)
+        for candidate, sim in zip(candidates, similar):
+            candidate.similarity = sim
+            candidate.prior += SEMANTIC_WEIGHT * (sim or 0.0) + TYPE_WEIGHT * answertype.holds(kind, candidate.sentence.text, question)
+        selection = _cover(terms, candidates, total, max_sentences, min_gain)
+        selection.passage_coverage = passage_cover
+        if selection.sentences:
+            home = next(p for p in passages if p.chunk_id == selection.sentences[0].chunk_id)
+            selection.agreement = sum(1 / (1 + r) for r in (home.dense_rank, home.lexical_rank) if r is not None) / 2
+        self._add_neighbour(selection, kind, question, max_sentences)
         selection.absent = absent_share(terms)
+        chosen = [c.similarity for c in candidates if c.sentence in selection.sentences and c.similarity is not None]
+        selection.similarity = max(chosen) if chosen else None
+        selection.cross = bool(selection.sentences) and all(
+            (self.languages.get(s.doc_id, "") == "en") != (language == "en") for s in selection.sentences)
         return selection
 
-    @staticmethod
-    def _cover(terms, candidates, total, max_sentences, min_gain=MIN_GAIN) -> Selection:
-        chosen: list[Sentence] = []
-        covered = [0.0] * len(terms)
-        while candidates and len(chosen) < max_sentences:
-            gains = [_gain(terms, hits, covered, total) for _, hits, _ in candidates]
-            best = max(range(len(candidates)), key=lambda i: gains[i] + candidates[i][2])
-            if chosen and gains[best] < min_gain:
-                break
-            sentence, hits, _ = candidates.pop(best)
-            chosen.append(sentence)
-            covered = [max(c, 1.0 if h else 0.0) for c, h in zip(covered, hits)]
-        coverage = sum(t.weight for t, c in zip(terms, covered) if c) / total
-        return Selection(chosen, coverage)
+    def _similarities(self, sentences: list[Sentence], vector) -> list[float | None]:
+        if vector is None or self.vectors is None or not sentences:
+            return [None] * len(sentences)
+        import numpy as np
+
+        return [float(x) for x in self.vectors[[s.row for s in sentences]] @ np.asarray(vector, dtype=np.float32)]
+
+    def _add_neighbour(self, selection: Selection, kind: str | None, question: str, max_sentences: int) -> None:
+        chosen = selection.sentences
+        if not chosen or kind is None or len(chosen) >= max_sentences:
+            return
+        if any(answertype.holds(kind, s.text, question) for s in chosen):
+            return
+        after = self.following.get((chosen[0].doc_id, chosen[0].start))
+        if after is not None and after not in chosen and answertype.holds(kind, after.text, question):
+            chosen.insert(1, after)
+
+
+
+@dataclass
+class Candidate:
+    sentence: Sentence
+    hits: list[float]
+    prior: float
+    similarity: float | None = None
+
+
+def _cover(terms, candidates: list[Candidate], total, max_sentences, min_gain=MIN_GAIN) -> Selection:
+    chosen: list[Sentence] = []
+    covered = [0.0] * len(terms)
+    candidates, first = list(candidates), 0.0
+    while candidates and len(chosen) < max_sentences:
+        gains = [_gain(terms, c.hits, covered, total) for c in candidates]
+        best = max(range(len(candidates)), key=lambda i: gains[i] + (candidates[i].prior if not chosen else 0.0))
+        if chosen and gains[best] < min_gain:
+            break
+        picked = candidates.pop(best)
+        chosen.append(picked.sentence)
+        covered = [max(c, 1.0 if h else 0.0) for c, h in zip(covered, picked.hits)]
+        first = first if len(chosen) > 1 else sum(t.weight for t, c in zip(terms, covered) if c) / total
+    coverage = sum(t.weight for t, c in zip(terms, covered) if c) / total
+    return Selection(chosen, coverage, first_coverage=first if chosen else 0.0)
 
 
 def _gain(terms: list[Term], hits: list[float], covered: list[float], total: float) -> float:

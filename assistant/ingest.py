@@ -7,11 +7,11 @@ import logging
 import time
 from dataclasses import asdict, dataclass, field
 
-from .chunking import chunk_spans, sentences
+from .chunking import LONG_SENTENCE, chunk_spans, sentences
 from .crosslingual import build_tables
 from .documents import Document, load_documents
 from .errors import CorpusError
-from .lexical import Chunk, LexicalIndex, vocabulary
+from .lexical import Chunk, LexicalIndex, sentence_texts, vocabulary
 from .settings import Settings
 from .text import ANALYZER_VERSION, Analyzer
 from .vectorstore import VectorStore
@@ -52,7 +52,7 @@ def make_chunks(doc: Document, settings: Settings) -> list[Chunk]:
     chunks = []
     for span in chunk_spans(doc.text, settings.chunk_size, settings.chunk_overlap):
         text = doc.text[span.start : span.end]
-        inner = [(s.start + span.start, s.end + span.start) for s in sentences(text, max_len=settings.chunk_size)]
+        inner = [(s.start + span.start, s.end + span.start) for s in sentences(text, max_len=settings.chunk_size * LONG_SENTENCE)]
         chunk_id = _digest(doc.doc_id, span.start, span.end, text, settings.chunk_size)
         chunks.append(Chunk(chunk_id, doc.doc_id, span.start, span.end, text, inner))
     return chunks
@@ -93,6 +93,26 @@ def _embed_missing(vectors: VectorStore, have: set[str], chunks: list[Chunk], do
     return len(missing)
 
 
+def _sentence_vectors(embeddings, chunks: list[Chunk], current: LexicalIndex | None, progress: bool):
+    """One unit vector per distinct sentence (the answer step's semantic signal); unchanged sentences
+    keep the vectors the current index holds, only new ones are embedded."""
+    import numpy as np
+    from tqdm import tqdm
+
+    texts = list(sentence_texts(chunks).values())
+    known = {}
+    if current is not None and current.vectors is not None and current.info.get("dimension"):
+        known = dict(zip(current.sentence_texts().values(), current.vectors))
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    bar = tqdm(total=len(missing), desc="embedding sentences", unit="sentence", disable=not progress or not missing)
+    for i in range(0, len(missing), BATCH * 4):
+        batch = missing[i : i + BATCH * 4]
+        known.update(zip(batch, np.asarray(embeddings.embed_documents(batch), dtype=np.float32)))
+        bar.update(len(batch))
+    bar.close()
+    return np.vstack([known[t] for t in texts]) if texts else None
+
+
 def _dimension(vectors: VectorStore, current: LexicalIndex | None, embedded: int) -> int:
     """The embedding size the index holds: known from the last ingest unless we embedded now."""
     if current is not None and not embedded and current.info.get("dimension"):
@@ -128,7 +148,9 @@ def ingest(
     lexical = current
     if current is None or current.ids != [c.id for c in chunks] or current.info != info or current.docs != docs:
         tokens = [analyzer.tokens(c.text) for c in chunks]
-        lexical = LexicalIndex.build(chunks, docs, info, build_tables(analyzer, vocabulary(tokens)), tokens)
+        sentence_vectors = _sentence_vectors(vectors.embeddings, chunks, current, progress)
+        lexical = LexicalIndex.build(chunks, docs, info, build_tables(analyzer, vocabulary(tokens)), tokens,
+                                     sentence_vectors)
         lexical.save(lexical_root)
         report.lexical_rebuilt = True
     stale = have - set(lexical.ids)  # what was just embedded belongs to the chunks, never stale

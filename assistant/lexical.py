@@ -53,13 +53,18 @@ class LexicalIndex:
     info: dict
     tables: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     bm25: object = None
+    vectors: np.ndarray | None = None  # one unit vector per sentence, in ``sentence_texts`` order
 
     @classmethod
-    def build(cls, chunks, docs, info, tables, tokens: list[list[str]]) -> LexicalIndex:
+    def build(cls, chunks, docs, info, tables, tokens: list[list[str]], vectors=None) -> LexicalIndex:
         """BM25 over ``tokens`` (the analyzer's tokens of each chunk, in order)."""
         bm25 = bm25s_module().BM25()
         bm25.index([t or ["\u2205"] for t in tokens], show_progress=False)
-        return cls(chunks=chunks, docs=docs, info=info, tables=tables, bm25=bm25)
+        return cls(chunks=chunks, docs=docs, info=info, tables=tables, bm25=bm25, vectors=vectors)
+
+    def sentence_texts(self) -> dict[tuple[str, int], str]:
+        """Each distinct sentence, keyed by (doc_id, start), in chunk order: the rows of ``vectors``."""
+        return sentence_texts(self.chunks)
 
     @property
     def ids(self) -> list[str]:
@@ -69,6 +74,29 @@ class LexicalIndex:
     def by_id(self) -> dict[str, Chunk]:
         """Chunks by ID, built once per loaded index (queries look chunks up by ID)."""
         return {c.id: c for c in self.chunks}
+
+    def docs_with(self, token: str) -> np.ndarray:
+        """Positions of the chunks whose tokens include ``token`` (the BM25 matrix's postings)."""
+        column = self.bm25.vocab_dict.get(token)
+        if column is None:
+            return np.zeros(0, dtype=np.int32)
+        indptr = self.bm25.scores["indptr"]
+        return self.bm25.scores["indices"][indptr[column] : indptr[column + 1]]
+
+    def df(self, variants) -> int:
+        """Chunks that contain any of ``variants`` (a Chinese word counts where all of its character bigrams
+        occur), read from the postings rather than by scanning chunks, so the cost does not grow with them."""
+        found = [self._bigram_docs(v) if is_cjk(v) and len(v) > 1 else self.docs_with(v) for v in variants]
+        return int(np.unique(np.concatenate(found)).size) if found else 0
+
+    def _bigram_docs(self, word: str) -> np.ndarray:
+        docs = None
+        for i in range(len(word) - 1):
+            hits = self.docs_with(BIGRAM_MARK + word[i : i + 2])
+            docs = hits if docs is None else np.intersect1d(docs, hits, assume_unique=True)
+            if not docs.size:
+                break
+        return np.zeros(0, dtype=np.int32) if docs is None else docs
 
     def scores(self, weighted_tokens: list[dict[str, float]]) -> np.ndarray:
         """BM25 of each query term, its variants (scripts, translations, bigrams) blended into one term.
@@ -98,6 +126,8 @@ class LexicalIndex:
         self.bm25.save(str(folder / "bm25"), show_progress=False)
         table = {"info": self.info, "docs": self.docs, "tables": self.tables, "chunks": [asdict(c) for c in self.chunks]}
         (folder / "chunks.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+        if self.vectors is not None:
+            np.save(folder / "sentences.npy", self.vectors.astype(np.float16))
         pointer = root / "current.json"
         tmp = root / f".current-{uuid.uuid4().hex[:8]}.json"
         tmp.write_text(json.dumps({"folder": folder.name}), encoding="utf-8")
@@ -118,9 +148,16 @@ class LexicalIndex:
             table = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
             bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
             chunks = [Chunk(**{**c, "sentences": [tuple(s) for s in c["sentences"]]}) for c in table["chunks"]]
+            vectors = np.load(folder / "sentences.npy") if (folder / "sentences.npy").exists() else None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexDamaged(f"the lexical index in {root} is damaged ({exc}); {REBUILD}") from exc
-        return cls(chunks=chunks, docs=table["docs"], info=table["info"], tables=table["tables"], bm25=bm25)
+        return cls(chunks=chunks, docs=table["docs"], info=table["info"], tables=table["tables"], bm25=bm25,
+                   vectors=vectors)
+
+
+def sentence_texts(chunks: list[Chunk]) -> dict[tuple[str, int], str]:
+    """Each distinct sentence of the chunks (neighbours share one), keyed by (doc_id, start), in order."""
+    return {(c.doc_id, s): c.sentence_text(s, e) for c in chunks for s, e in c.sentences}
 
 
 def idf(df: int, n: int) -> float:

@@ -24,12 +24,12 @@ def lexical_ranking(index: LexicalIndex, terms: list[Term], analyzer: Analyzer) 
     return [index.chunks[i].id for i in order if scores[i] > 0]
 
 
-def dense_ranking(vectors: VectorStore | None, query: str, index: LexicalIndex) -> list[str]:
-    """Chunk ids by embedding similarity; empty (with a warning) when the dense side fails."""
-    if vectors is None:
+def dense_ranking(vectors: VectorStore | None, vector, index: LexicalIndex) -> list[str]:
+    """Chunk ids by similarity to the question's embedding; empty (with a warning) when the dense side fails."""
+    if vectors is None or vector is None:
         return []
     try:
-        hits = vectors.search(query, k=min(DENSE_CANDIDATES, len(index.chunks)), dimension=index.info.get("dimension"))
+        hits = vectors.search(vector, k=min(DENSE_CANDIDATES, len(index.chunks)), dimension=index.info.get("dimension"))
     except IndexMismatch:
         raise
     except Exception as exc:  # a broken dense side degrades to lexical-only retrieval
@@ -48,7 +48,7 @@ def fuse(rankings: list[tuple[list[str], float]], k: int) -> dict[str, float]:
 
 
 def retrieve(
-    query: str,
+    vector,
     terms: list[Term],
     *,
     index: LexicalIndex,
@@ -57,10 +57,13 @@ def retrieve(
     settings: Settings,
     top_k: int | None = None,
 ) -> list[Passage]:
-    """The ``top_k`` passages for a question, best first."""
-    dense = dense_ranking(vectors, query, index) if settings.dense_weight > 0 else []
+    """The ``top_k`` passages for a question (its embedding ``vector`` and its terms), best first."""
+    dense = dense_ranking(vectors, vector, index) if settings.dense_weight > 0 else []
     lexical = lexical_ranking(index, terms, analyzer) if settings.lexical_weight > 0 else []
     fused = fuse([(dense, settings.dense_weight), (lexical, settings.lexical_weight)], settings.rrf_k)
     best = sorted(fused, key=lambda cid: -fused[cid])[: top_k or settings.top_k]
     chunks = [index.by_id[cid] for cid in best]
-    return [Passage(c.id, c.doc_id, c.start, c.end, c.text, fused[c.id], rank) for rank, c in enumerate(chunks)]
+    dense_at = {cid: rank for rank, cid in enumerate(dense)}
+    lexical_at = {cid: rank for rank, cid in enumerate(lexical)}
+    return [Passage(c.id, c.doc_id, c.start, c.end, c.text, fused[c.id], rank, dense_at.get(c.id), lexical_at.get(c.id))
+            for rank, c in enumerate(chunks)]

@@ -46,8 +46,11 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical ranking in reciprocal-rank fusion.")
     rrf_k: int = Field(10, ge=1, description="Rank offset of reciprocal-rank fusion.")
     translation_weight: float = Field(0.8, ge=0, description="Weight of a query term reached through translation.")
-    min_coverage: float = Field(0.45, ge=0, le=1, description="Share of the question's informative terms the cited sentences must cover, or abstain.")
-    max_absent: float = Field(0.4, ge=0, le=1, description="Abstain when more of the question's weight than this is on terms no source mentions.")
+    min_coverage: float = Field(0.45, ge=0, le=1, description="Without a fitted gate or sentence vectors: share of the question's weight the cited sentences must cover, or abstain.")
+    max_absent: float = Field(0.4, ge=0, le=1, description="Without a fitted gate or sentence vectors: abstain when more of the question's weight than this is on terms no source mentions.")
+    min_confidence: float | None = Field(
+        None, ge=0, le=1, description="Answer only above this fitted gate probability; unset = the threshold fitted with the gate."
+    )
     min_gain: float = Field(0.3, ge=0, le=1, description="Share of new question weight a second or third sentence must add.")
     max_sentences: int = Field(3, ge=1, description="Most sentences in an extractive answer.")
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")

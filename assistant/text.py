@@ -18,7 +18,7 @@ _RUN = re.compile(rf"[{_CJK}]+|[A-Za-z0-9][A-Za-z0-9.\-']*[A-Za-z0-9]|[A-Za-z0-9
 CJK_CHAR = re.compile(rf"[{_CJK}]")
 BIGRAM_MARK = "#"
 # Bump when tokenization changes: the index records it and rebuilds its lexical side.
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4
 
 
 # The general lexicon every corpus starts from; a corpus's own ``lexicon/`` folder adds rows to it.
@@ -137,7 +137,17 @@ class Analyzer:
         stem = self._stems.get(word)
         if stem is None:
             stem = self._stems[word] = self._stemmer.stemWord(word)
+            self._surfaces.setdefault(stem, word)
         return stem
+
+    @cached_property
+    def _surfaces(self) -> dict[str, str]:
+        return {}
+
+    def zipf(self, token: str) -> float:
+        """How common a token's word is in general Chinese or English (wordfreq's Zipf scale, 0 = unknown)."""
+        word = token if is_cjk(token) else self._surfaces.get(token, token)
+        return zipf(word)
 
     def words(self, text: str, *, search: bool = False) -> list[str]:
         """jieba words and stemmed Latin words of folded text, stopwords dropped.
@@ -173,6 +183,21 @@ class Analyzer:
     def script(self, text: str) -> str:
         """'zh-Hans', 'zh-Hant' or 'en' for a question."""
         return script(text)
+
+
+@cache
+def _frequencies(language: str) -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict(language)
+
+
+def zipf(word: str) -> float:
+    """log10 of a word's frequency per billion words in general text (zh or en), 0 when unknown."""
+    import math
+
+    freq = _frequencies("zh" if is_cjk(word) else "en").get(word.lower(), 0.0)
+    return math.log10(freq) + 9 if freq > 0 else 0.0
 
 
 @cache

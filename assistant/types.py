@@ -35,6 +35,8 @@ class Passage:
     text: str
     score: float
     rank: int
+    dense_rank: int | None = None  # its place in the dense ranking alone (None: not among its candidates)
+    lexical_rank: int | None = None
 
 
 @dataclass

@@ -84,9 +84,10 @@ class VectorStore:
             log.debug("could not drop collection %s: %s", self.settings.collection, exc)
         self._store = None
 
-    def search(self, query: str, k: int, *, dimension: int | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the ``k`` nearest chunks; ``dimension`` is what the index holds."""
-        vector = self.embeddings.embed_query(query)
+    def search(self, vector: list[float], k: int, *, dimension: int | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the ``k`` chunks nearest to a query embedding; ``dimension`` is
+        what the index holds."""
+        vector = [float(x) for x in vector]
         if dimension and len(vector) != dimension:
             raise IndexMismatch(
                 f"index holds {dimension}-dimensional embeddings, model {self.settings.model_label} gives "

@@ -1,9 +1,13 @@
 """Tune the answer step on the public sets (dev data) and on eval/ dev, never on eval/ test.
 
-    python eval/tune_squad.py --sample 300 --grid dense_weight=0.5,1 min_coverage=0.3,0.45
+    python eval/tune_squad.py --sample 300 --grid dense_weight=0.5,1 top_k=5,8
+    python eval/tune_squad.py --fit-gate assistant/gate.json   # refit the answer/abstain gate
 
 Each public set is indexed once under --work (kept between runs); every setting in the grid is then
-asked the same sampled questions. One line per set and setting; eval/ dev last.
+asked the same sampled questions. One line per set and setting; eval/ dev last. ``--fit-gate`` collects
+the gate's signals on the same questions (answerable, or from an article left out of the index, or an
+eval/ dev question without evidence), fits a logistic model (scikit-learn), picks the threshold and
+writes the coefficients, a precision/recall table and a chart beside them.
 """
 
 from __future__ import annotations
@@ -45,8 +49,11 @@ def main() -> None:
     parser.add_argument("--no-dev", action="store_true")
     parser.add_argument("--show-misses", type=int, default=0, help="print this many wrong rows per set")
     parser.add_argument("--grid", nargs="*", default=[])
+    parser.add_argument("--fit-gate", default=None, help="write a fitted gate to this JSON file")
     args = parser.parse_args()
     logging.getLogger("assistant").setLevel(logging.ERROR)
+    if args.fit_gate:
+        return fit_gate(args)
     base = Settings()
     bot0 = Assistant(base)
     for name in args.sets.split(","):
@@ -76,6 +83,76 @@ def main() -> None:
             m = report["systems"]["assistant"]["all"]
             print(f"{'eval-dev':12s} {setting} " + " ".join(f"{k}={m[k]:.2f}" for k in
                   ["hit@1", "accuracy", "citation_precision", "abstention_recall", "false_abstention"]), flush=True)
+
+
+def prepared(args, base: Settings, embeddings):
+    """(set name, assistant over its corpus, sampled items) for each public set, indexed once."""
+    for name in args.sets.split(","):
+        path, asked = SETS[name]
+        root = Path(args.work) / name
+        items = build_corpus(DATA / path, root / "corpus", questions_from=DATA / asked if asked else None,
+                             seed=args.seed)
+        local = base.model_copy(update={"corpus_dir": root / "corpus", "index_dir": root / "index"})
+        bot = Assistant(local, embeddings=embeddings)
+        bot.ingest(progress=False)
+        yield name, bot, sample(items, args.sample, args.seed)
+
+
+def signals(bot: Assistant, question: str, history=None) -> dict:
+    from assistant.gate import features
+
+    selection, _, _ = bot._select(question, history, bot.analyzer.script(question))
+    return features(selection) if selection.sentences else None
+
+
+def fit_gate(args) -> None:
+    import json
+
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from assistant.gate import FEATURES
+
+    base = Settings()
+    embeddings = Assistant(base).embeddings
+    rows = []  # (set, features, answerable)
+    for name, bot, chosen in prepared(args, base, embeddings):
+        rows += [(name, signals(bot, item.question), item.span is not None) for item in chosen]
+    bot = Assistant(base, embeddings=embeddings)
+    questions = [q for q in load_questions(DEFAULT_QUESTIONS) if q.split == "dev"]
+    texts = {q.id: q.question for q in questions}
+    rows += [("eval-dev", signals(bot, q.question, [texts[q.follows]] if q.follows in texts else None), q.answerable)
+             for q in questions]
+    Path(args.work, "gate-rows.json").write_text(json.dumps(rows), encoding="utf-8")
+    usable = [r for r in rows if r[1] is not None]  # no sentence at all: abstain whatever the gate says
+    x = np.array([[f[k] for k in FEATURES] for _, f, _ in usable])
+    y = np.array([a for _, _, a in usable])
+    sets = [s for s, _, _ in usable]
+    per_set = {s: sets.count(s) for s in set(sets)}
+    weight = np.array([args.sample * 1.25 / per_set[s] for s in sets])  # each source of questions counts alike
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=weight)
+    p = model.predict_proba(x)[:, 1]
+    curve = []
+    for threshold in np.arange(0.05, 0.96, 0.05):
+        answered = p >= threshold
+        recall = float(np.average(answered[y], weights=weight[y]))  # answerable questions answered
+        abstain = float(np.average(~answered[~y], weights=weight[~y]))  # unanswerable ones abstained on
+        curve.append((round(float(threshold), 2), recall, abstain))
+    best = max(curve, key=lambda c: c[1] + c[2])  # Youden's J: both kinds of error count alike
+    gate = {"features": list(FEATURES), "weights": dict(zip(FEATURES, map(float, model.coef_[0]))),
+            "bias": float(model.intercept_[0]), "threshold": best[0],
+            "fitted_on": {s: per_set[s] for s in sorted(per_set)},
+            "curve": [{"threshold": t, "answered": r, "abstained": a} for t, r, a in curve]}
+    Path(args.fit_gate).write_text(json.dumps(gate, indent=2) + "\n", encoding="utf-8")
+    for t, r, a in curve:
+        print(f"threshold {t:.2f}: answerable answered {r:.2f}, unanswerable abstained {a:.2f}" +
+              ("   <- chosen" if t == best[0] else ""))
+    print(json.dumps(gate["weights"]), gate["bias"])
+    chosen = p >= best[0]
+    for name in sorted(per_set):
+        mask = np.array([s == name for s in sets])
+        print(f"{name:12s} answered {chosen[mask & y].mean() if (mask & y).any() else float('nan'):.2f}  "
+              f"abstained {(~chosen[mask & ~y]).mean() if (mask & ~y).any() else float('nan'):.2f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,56 @@
+"""What kind of answer a question asks for (a date, a number, a name) and whether a sentence holds one.
+
+A sentence that restates the question often lacks the answer, which sits in a neighbour; a question
+that asks "when" is answered by the sentence that holds a date the question does not already give.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ASKS = {
+    "date": re.compile(
+        r"\bwhen\b|\bwhat (?:year|decade|century|date|day|month|era|period)\b|\bwhich (?:year|decade|century|date|day|month)\b"
+        r"|\bhow long ago\b|何時|何时|什麼時候|什么时候|哪一?年|哪一?天|哪一?日|幾月|几月|何年|哪個年代|哪个年代|什麼年代|什么年代"
+        r"|哪一?個?世紀|哪一?个?世纪|日期|多久以前",
+        re.IGNORECASE,
+    ),
+    "number": re.compile(
+        r"\bhow (?:many|much|long|old|far|large|big|tall|high|often)\b|\bwhat (?:percentage|percent|proportion|number|amount|size)\b"
+        r"|多少|幾[個个年次名位座項项種种倍歲岁%]|几[个年次名位座项种倍岁%]|多大|多久|多長|多长|多高|多遠|多远|百分之|比例|數量|数量|金額|金额",
+        re.IGNORECASE,
+    ),
+    "person": re.compile(r"\bwho(?:m|se)?\b|哪位|誰|谁|何人|哪一位|什麼人|什么人", re.IGNORECASE),
+}
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_CN_NUM = "一二三四五六七八九十百千萬万億亿兩两〇零"
+_HOLDS = {
+    "date": re.compile(
+        rf"\d{{1,4}}\s*[年月日]|[{_CN_NUM}]+\s*(?:年|月|日|世紀|世纪)|世紀|世纪|年代|\b1\d{{3}}s?\b|\b20\d{{2}}s?\b|\b(?:{_MONTHS})\b"
+        r"|\bcentury\b|\b\d{1,2}(?:st|nd|rd|th)\b",
+        re.IGNORECASE,
+    ),
+    "number": re.compile(
+        rf"\d|[{_CN_NUM}]+\s*[個个名位座項项次人年倍種种歲岁%％]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+        r"|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|half|percent)\b",
+        re.IGNORECASE,
+    ),
+    # A name: capitalised words not at the start of the sentence, or a transliterated name (·, •).
+    "person": re.compile(r"(?<=[a-z,;] )[A-Z][a-z]+(?: [A-Z][a-z]+)*|[\u4e00-\u9fff]{1,6}[·•・][\u4e00-\u9fff]{1,8}"),
+}
+
+
+def asks(question: str) -> str | None:
+    """'date', 'number' or 'person' when the question asks for one (date before number), else None."""
+    for kind, pattern in _ASKS.items():
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def holds(kind: str | None, sentence: str, question: str) -> bool:
+    """Whether ``sentence`` holds a value of ``kind`` that the question does not already state."""
+    if kind is None:
+        return False
+    lowered = question.lower()
+    return any(m.group(0).strip().lower() not in lowered for m in _HOLDS[kind].finditer(sentence))

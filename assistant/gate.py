@@ -1,0 +1,50 @@
+"""Gate: answer or abstain. A logistic model over the selection's signals, fitted on dev data
+(``python eval/fit_gate.py``; public reading-comprehension sets with articles left out of the index,
+and the eval/ dev split), its coefficients kept as data in ``gate.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .extractive import Selection
+
+GATE_FILE = Path(__file__).resolve().parent / "gate.json"
+FEATURES = ("coverage", "first_coverage", "passage_coverage", "absent", "similarity", "cross", "cross_similarity",
+            "cross_coverage", "agreement")
+
+
+def features(selection: Selection) -> dict[str, float]:
+    """The signals the gate weighs, one number each."""
+    similarity = selection.similarity or 0.0
+    cross = float(selection.cross)
+    return {"coverage": selection.coverage, "first_coverage": selection.first_coverage,
+            "passage_coverage": selection.passage_coverage, "absent": selection.absent, "similarity": similarity,
+            "cross": cross, "cross_similarity": cross * similarity, "cross_coverage": cross * selection.coverage,
+            "agreement": selection.agreement}
+
+
+@dataclass(frozen=True)
+class Gate:
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    def confidence(self, selection: Selection) -> float:
+        """The fitted probability that the chosen sentences answer the question."""
+        x = features(selection)
+        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in x.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@cache
+def load_gate(path: Path = GATE_FILE) -> Gate | None:
+    """The fitted gate, or None when there is none (the coverage thresholds decide then)."""
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Gate(dict(data["weights"]), float(data["bias"]), float(data["threshold"]))
