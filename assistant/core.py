@@ -128,7 +128,7 @@ class Assistant:
         """The passages the answer would draw on, best first."""
         question = clean_question(question, self.settings.max_question_chars)
         query, terms = self._understand(question, history)
-        return self._retrieve(self._vector(query), terms, top_k)
+        return self._retrieve(self._vector(query), terms, top_k, language=self.analyzer.script(question))
 
     def _vector(self, query: str):
         """The question's embedding, or None (lexical signals only, with a warning) when the model fails."""
@@ -145,10 +145,10 @@ class Assistant:
         terms = self.evidence.weigh(self.queries.terms(question, carried=carried), question)
         return (f"{carried} {question}".strip(), terms)
 
-    def _retrieve(self, vector, terms, top_k=None) -> list[Passage]:
+    def _retrieve(self, vector, terms, top_k=None, language: str = "") -> list[Passage]:
         return retrieve(
             vector, terms, index=self.index, vectors=self._dense_or_none(), analyzer=self.analyzer, settings=self.settings,
-            top_k=top_k,
+            top_k=top_k, language=language,
         )
 
     def _dense_or_none(self) -> VectorStore | None:
@@ -191,7 +191,7 @@ class Assistant:
         """Retrieve passages and choose the sentences that answer; also returns when retrieval ended."""
         query, terms = self._understand(question, history)
         vector = self._vector(query)
-        passages = self._retrieve(vector, terms)
+        passages = self._retrieve(vector, terms, language=language)
         retrieved = time.perf_counter()
         selection = self.evidence.select(terms, passages, self.settings.max_sentences, self.settings.min_gain,
                                          question=question, vector=vector, language=language)

@@ -56,11 +56,18 @@ def retrieve(
     analyzer: Analyzer,
     settings: Settings,
     top_k: int | None = None,
+    language: str = "",
 ) -> list[Passage]:
-    """The ``top_k`` passages for a question (its embedding ``vector`` and its terms), best first."""
-    dense = dense_ranking(vectors, vector, index) if settings.dense_weight > 0 else []
+    """The ``top_k`` passages for a question (its embedding ``vector`` and its terms), best first.
+
+    A question in a language no source is written in leans on the dense ranking (the encoder crosses
+    languages; dictionary translation of its words is patchy)."""
+    languages = {doc.get("language", "")[:2] for doc in index.docs.values()}
+    crossing = bool(language) and language[:2] not in languages
+    dense_weight = settings.cross_dense_weight if crossing else settings.dense_weight
+    dense = dense_ranking(vectors, vector, index) if dense_weight > 0 else []
     lexical = lexical_ranking(index, terms, analyzer) if settings.lexical_weight > 0 else []
-    fused = fuse([(dense, settings.dense_weight), (lexical, settings.lexical_weight)], settings.rrf_k)
+    fused = fuse([(dense, dense_weight), (lexical, settings.lexical_weight)], settings.rrf_k)
     best = sorted(fused, key=lambda cid: -fused[cid])[: top_k or settings.top_k]
     chunks = [index.by_id[cid] for cid in best]
     dense_at = {cid: rank for rank, cid in enumerate(dense)}

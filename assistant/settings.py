@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(1, ge=0, description="Sentences shared by neighbouring chunks.")
     top_k: int = Field(5, ge=1, description="Passages handed to the answer step.")
     dense_weight: float = Field(0.1, ge=0, description="Weight of the dense ranking in reciprocal-rank fusion.")
+    cross_dense_weight: float = Field(
+        1.0, ge=0, description="Weight of the dense ranking when the question's language is not a source's (measured on XQuAD en→zh)."
+    )
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical ranking in reciprocal-rank fusion.")
     rrf_k: int = Field(10, ge=1, description="Rank offset of reciprocal-rank fusion.")
     translation_weight: float = Field(0.8, ge=0, description="Weight of a query term reached through translation.")
