@@ -20,6 +20,7 @@ MIN_GAIN = 0.3  # default share of new question weight an extra sentence must br
 # as "today" or 時候 counts for little whether or not the sources hold it; an unknown word counts fully.
 COMMON_ZIPF, ZIPF_SPAN, MIN_GENERAL = 7.0, 4.0, 0.1
 SEMANTIC_WEIGHT = 0.5  # the question-sentence cosine's part in choosing the first sentence
+CROSS_SEMANTIC = 2.0  # ... and how much more it counts when the sentence is in the other language
 TYPE_WEIGHT = 0.3  # the bonus for a sentence holding the kind of value asked for (a date for "when")
 
 
@@ -182,7 +183,8 @@ class Evidence:
         similar = self._similarities([c.sentence for c in candidates], vector)
         for candidate, sim in zip(candidates, similar):
             candidate.similarity = sim
-            candidate.prior += SEMANTIC_WEIGHT * (sim or 0.0) + TYPE_WEIGHT * answertype.holds(kind, candidate.sentence.text, question)
+            crossing = (self.languages.get(candidate.sentence.doc_id, "") == "en") != (language == "en")
+            candidate.prior += SEMANTIC_WEIGHT * (CROSS_SEMANTIC if crossing else 1.0) * (sim or 0.0) + TYPE_WEIGHT * answertype.holds(kind, candidate.sentence.text, question)
         selection = _cover(terms, candidates, total, max_sentences, min_gain)
         selection.passage_coverage = passage_cover
         if selection.sentences:
