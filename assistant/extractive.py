@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ MIN_GAIN = 0.3  # default share of new question weight an extra sentence must br
 # How a term's weight follows its general-language frequency (wordfreq's Zipf scale): a word as common
 # as "today" or 時候 counts for little whether or not the sources hold it; an unknown word counts fully.
 COMMON_ZIPF, ZIPF_SPAN, MIN_GENERAL = 7.0, 4.0, 0.1
+ABSENT_ZIPF, ABSENT_SPAN = 4.5, 2.0  # the same for a word no source holds: rare words only (Zipf < 4.5)
+CHARS_PER_WORD = 2.0  # rough: about 1.6 in Chinese, 5-6 in English; only scales the chance estimate
 SEMANTIC_WEIGHT = 0.5  # the question-sentence cosine's part in choosing the first sentence
 CROSS_SEMANTIC = 2.0  # ... and how much more it counts when the sentence is in the other language
 TYPE_WEIGHT = 0.3  # the bonus for a sentence holding the kind of value asked for (a date for "when")
@@ -55,6 +58,20 @@ def general_weight(zipf: float) -> float:
     if zipf <= 0:
         return 1.0
     return min(1.0, max(MIN_GENERAL, (COMMON_ZIPF - zipf) / ZIPF_SPAN))
+
+
+def absent_weight(zipf: float, chunks: int, words_per_chunk: float) -> float:
+    """How much a word no source holds counts against answering, 0..1.
+
+    A rare word (a name, a term of art) that no source holds means the question is about something
+    the sources lack. A common word's absence (本來, 打算, wrote: how readers paraphrase) says so only
+    in proportion to how surely a corpus this size would hold it by chance: 1 - exp(-expected chunks
+    holding it), from the word's general-language frequency."""
+    if zipf <= 0:
+        return 1.0
+    rarity = (ABSENT_ZIPF - zipf) / ABSENT_SPAN
+    expected = chunks * min(1.0, 10 ** (zipf - 9) * words_per_chunk)
+    return min(1.0, max(0.0, rarity, 1.0 - math.exp(-expected)))
 
 
 @dataclass
@@ -100,6 +117,8 @@ class Evidence:
         vectors = index.vectors
         self.vectors = None if vectors is None or len(vectors) != len(rows) else vectors.astype("float32")
         self.languages = {doc_id: doc.get("language", "") for doc_id, doc in index.docs.items()}
+        chars = sum(len(c.text) for c in index.chunks) / max(len(index.chunks), 1)
+        self.words_per_chunk = chars / CHARS_PER_WORD
 
     def _sentence(self, chunk, start, end, analyzer, injection, rows) -> Sentence:
         text = chunk.sentence_text(start, end)
@@ -129,7 +148,9 @@ class Evidence:
             term.df = self.index.df(term.variants)
             if term.df == 0:
                 self._unglue(term)
-            term.weight = idf(term.df, n) * general_weight(self.analyzer.zipf(term.label))
+            zipf = self.analyzer.zipf(term.label)
+            absent = absent_weight(zipf, n, self.words_per_chunk)
+            term.weight = idf(term.df, n) * (general_weight(zipf) if term.df else absent)
             term.weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
         return terms
 

@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--show-misses", type=int, default=0, help="print this many wrong rows per set")
     parser.add_argument("--grid", nargs="*", default=[])
     parser.add_argument("--fit-gate", default=None, help="write a fitted gate to this JSON file")
+    parser.add_argument("--dev-weight", type=float, default=2.0, help="weight of eval/ dev against one public set")
     args = parser.parse_args()
     logging.getLogger("assistant").setLevel(logging.ERROR)
     if args.fit_gate:
@@ -129,7 +130,11 @@ def fit_gate(args) -> None:
     y = np.array([a for _, _, a in usable])
     sets = [s for s, _, _ in usable]
     per_set = {s: sets.count(s) for s in set(sets)}
-    weight = np.array([args.sample * 1.25 / per_set[s] for s in sets])  # each source of questions counts alike
+    # Each source of questions counts alike, eval/ dev (the product's own readers: paraphrases, near misses)
+    # --dev-weight times as much; within a source, answerable and unanswerable questions count alike.
+    per_class = {(s, a): sum(1 for s2, a2 in zip(sets, y) if (s2, a2) == (s, a)) for s, a in zip(sets, y)}
+    weight = np.array([(args.dev_weight if s == "eval-dev" else 1.0) / per_class[(s, a)] for s, a in zip(sets, y)])
+    weight *= len(weight) / weight.sum()  # mean 1, so the regularisation means what it does unweighted
     model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=weight)
     p = model.predict_proba(x)[:, 1]
     curve = []
