@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--show-misses", type=int, default=0, help="print this many wrong rows per set")
     parser.add_argument("--grid", nargs="*", default=[])
     parser.add_argument("--fit-gate", default=None, help="write a fitted gate to this JSON file")
+    parser.add_argument("--abstain", type=float, default=0.87, help="share of unanswerable questions to abstain on")
     parser.add_argument("--dev-weight", type=float, default=2.0, help="weight of eval/ dev against one public set")
     args = parser.parse_args()
     logging.getLogger("assistant").setLevel(logging.ERROR)
@@ -138,18 +139,19 @@ def fit_gate(args) -> None:
     model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=weight)
     p = model.predict_proba(x)[:, 1]
     curve = []
-    for threshold in np.arange(0.05, 0.96, 0.05):
+    for threshold in np.arange(0.05, 0.96, 0.01):
         answered = p >= threshold
         recall = float(np.average(answered[y], weights=weight[y]))  # answerable questions answered
         abstain = float(np.average(~answered[~y], weights=weight[~y]))  # unanswerable ones abstained on
         curve.append((round(float(threshold), 2), recall, abstain))
-    best = max(curve, key=lambda c: c[1] + c[2])  # Youden's J: both kinds of error count alike
+    # The operating point: answer as much as possible while abstaining on --abstain of the unanswerable.
+    best = next((c for c in curve if c[2] >= args.abstain), curve[-1])
     gate = {"features": list(FEATURES), "weights": dict(zip(FEATURES, map(float, model.coef_[0]))),
             "bias": float(model.intercept_[0]), "threshold": best[0],
             "fitted_on": {s: per_set[s] for s in sorted(per_set)},
             "curve": [{"threshold": t, "answered": r, "abstained": a} for t, r, a in curve]}
     Path(args.fit_gate).write_text(json.dumps(gate, indent=2) + "\n", encoding="utf-8")
-    for t, r, a in curve:
+    for t, r, a in curve[::5]:
         print(f"threshold {t:.2f}: answerable answered {r:.2f}, unanswerable abstained {a:.2f}" +
               ("   <- chosen" if t == best[0] else ""))
     print(json.dumps(gate["weights"]), gate["bias"])
