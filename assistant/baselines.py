@@ -48,8 +48,12 @@ class NaiveLangChain:
 
         self.docs = {d.doc_id: d for d in docs}
         self.chunks = _tutorial_chunks(docs, chunk_size)
+        import uuid
+
         client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
-        self.store = Chroma(collection_name="naive", embedding_function=embeddings, client=client)
+        # Ephemeral clients in one process share their collections: a name of its own keeps corpora apart.
+        name = f"naive-{uuid.uuid4().hex[:12]}"
+        self.store = Chroma(collection_name=name, embedding_function=embeddings, client=client)
         self.store.add_documents(self.chunks, ids=[str(i) for i in range(len(self.chunks))])
 
     def answer(self, question: str, *, history=None) -> Answer:

@@ -202,7 +202,7 @@ class Assistant:
         if not selection.sentences:
             return False
         gate = load_gate()
-        if gate is None or selection.similarity is None:
+        if gate is None or selection.similarity is None or gate.model != self.settings.model_label:
             return selection.coverage >= self.settings.min_coverage and selection.absent <= self.settings.max_absent
         threshold = self.settings.min_confidence if self.settings.min_confidence is not None else gate.threshold
         return gate.confidence(selection) >= threshold

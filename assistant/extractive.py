@@ -10,7 +10,7 @@ from pathlib import Path
 from . import answertype
 from .lexical import LexicalIndex, idf
 from .query import Term
-from .text import Analyzer, data_lines, is_cjk
+from .text import Analyzer, data_lines, is_cjk, latin
 from .types import Passage
 
 CARRIED_WEIGHT = 0.5
@@ -37,7 +37,8 @@ class Sentence:
     folded: str
     stems: frozenset[str]
     flagged: bool = False
-    row: int = -1  # its row in the index's sentence vectors
+    rows: tuple[int, ...] = ()  # its rows in the index's vectors: the whole sentence, then each clause
+    english: bool = False  # written in English rather than Chinese (a Chinese source may quote English)
 
 
 def instruction_pattern(lexicon_dir: Path) -> re.Pattern | None:
@@ -83,6 +84,7 @@ class Selection:
     absent: float = 0.0
     first_coverage: float = 0.0  # share of the question's weight the first sentence alone covers
     passage_coverage: float = 0.0  # the most any one retrieved passage covers
+    typed: float = 0.0  # the question asks for a date/number/name: +1 a chosen sentence holds one, -1 none does
     agreement: float = 0.0  # how high the first sentence's passage ranks by meaning and by words (1 = top of both)
     similarity: float | None = None  # best cosine between the question and a chosen sentence
     cross: bool = False  # the chosen sentences are in another language than the question
@@ -105,7 +107,9 @@ class Evidence:
         self.analyzer = analyzer
         self.by_chunk: dict[str, list[Sentence]] = {}
         self.following: dict[tuple[str, int], Sentence] = {}  # the next sentence of the same document
-        rows = {key: row for row, key in enumerate(index.sentence_texts())}
+        rows: dict[tuple[str, int], tuple[int, ...]] = {}
+        for row, (key, _) in enumerate(index.semantic_units()):
+            rows[key] = rows.get(key, ()) + (row,)
         injection = instruction_pattern(analyzer.lexicon_dir)
         last: Sentence | None = None
         for chunk in index.chunks:
@@ -115,7 +119,8 @@ class Evidence:
                     self.following.setdefault((last.doc_id, last.start), sentence)
                 last = sentence
         vectors = index.vectors
-        self.vectors = None if vectors is None or len(vectors) != len(rows) else vectors.astype("float32")
+        units = sum(len(r) for r in rows.values())
+        self.vectors = None if vectors is None or len(vectors) != units else vectors.astype("float32")
         self.languages = {doc_id: doc.get("language", "") for doc_id, doc in index.docs.items()}
         chars = sum(len(c.text) for c in index.chunks) / max(len(index.chunks), 1)
         self.words_per_chunk = chars / CHARS_PER_WORD
@@ -124,7 +129,7 @@ class Evidence:
         text = chunk.sentence_text(start, end)
         flagged = bool(injection and injection.search(text))
         return Sentence(chunk.id, chunk.doc_id, start, end, text, *self._view(text, analyzer), flagged=flagged,
-                        row=rows[(chunk.doc_id, start)])
+                        rows=rows[(chunk.doc_id, start)], english=latin(text))
 
     def shown_text(self, passage: Passage) -> str:
         """The passage as a language model may see it: instruction-like sentences left out."""
@@ -204,7 +209,7 @@ class Evidence:
         similar = self._similarities([c.sentence for c in candidates], vector)
         for candidate, sim in zip(candidates, similar):
             candidate.similarity = sim
-            crossing = (self.languages.get(candidate.sentence.doc_id, "") == "en") != (language == "en")
+            crossing = candidate.sentence.english != (language == "en")
             candidate.prior += SEMANTIC_WEIGHT * (CROSS_SEMANTIC if crossing else 1.0) * (sim or 0.0) + TYPE_WEIGHT * answertype.holds(kind, candidate.sentence.text, question)
         selection = _cover(terms, candidates, total, max_sentences, min_gain)
         selection.passage_coverage = passage_cover
@@ -215,16 +220,20 @@ class Evidence:
         selection.absent = absent_share(terms)
         chosen = [c.similarity for c in candidates if c.sentence in selection.sentences and c.similarity is not None]
         selection.similarity = max(chosen) if chosen else None
-        selection.cross = bool(selection.sentences) and all(
-            (self.languages.get(s.doc_id, "") == "en") != (language == "en") for s in selection.sentences)
+        selection.cross = bool(selection.sentences) and all(s.english != (language == "en") for s in selection.sentences)
+        if kind is not None and selection.sentences:
+            selection.typed = 1.0 if any(answertype.holds(kind, s.text, question) for s in selection.sentences) else -1.0
         return selection
 
     def _similarities(self, sentences: list[Sentence], vector) -> list[float | None]:
+        """Each sentence's cosine to the question: the best of the whole sentence and its clauses."""
         if vector is None or self.vectors is None or not sentences:
             return [None] * len(sentences)
         import numpy as np
 
-        return [float(x) for x in self.vectors[[s.row for s in sentences]] @ np.asarray(vector, dtype=np.float32)]
+        rows = [row for s in sentences for row in s.rows]
+        cosines = iter(self.vectors[rows] @ np.asarray(vector, dtype=np.float32))
+        return [max(float(next(cosines)) for _ in s.rows) for s in sentences]
 
     def _add_neighbour(self, selection: Selection, kind: str | None, question: str, max_sentences: int) -> None:
         chosen = selection.sentences

@@ -15,7 +15,7 @@ from .extractive import Selection
 
 GATE_FILE = Path(__file__).resolve().parent / "gate.json"
 FEATURES = ("coverage", "first_coverage", "passage_coverage", "absent", "similarity", "cross", "cross_similarity",
-            "cross_coverage", "agreement")
+            "cross_coverage", "agreement", "typed")
 
 
 def features(selection: Selection) -> dict[str, float]:
@@ -25,7 +25,7 @@ def features(selection: Selection) -> dict[str, float]:
     return {"coverage": selection.coverage, "first_coverage": selection.first_coverage,
             "passage_coverage": selection.passage_coverage, "absent": selection.absent, "similarity": similarity,
             "cross": cross, "cross_similarity": cross * similarity, "cross_coverage": cross * selection.coverage,
-            "agreement": selection.agreement}
+            "agreement": selection.agreement, "typed": selection.typed}
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Gate:
     weights: dict[str, float]
     bias: float
     threshold: float
+    model: str  # the embedding model whose cosines it was fitted on; with another model it does not apply
 
     def confidence(self, selection: Selection) -> float:
         """The fitted probability that the chosen sentences answer the question."""
@@ -47,4 +48,4 @@ def load_gate(path: Path = GATE_FILE) -> Gate | None:
     if not path.exists():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Gate(dict(data["weights"]), float(data["bias"]), float(data["threshold"]))
+    return Gate(dict(data["weights"]), float(data["bias"]), float(data["threshold"]), str(data["model"]))

@@ -207,13 +207,17 @@ def _opencc(config: str):
     return OpenCC(config)
 
 
+def latin(text: str) -> bool:
+    """Mostly Latin letters rather than Chinese characters."""
+    cjk = len(CJK_CHAR.findall(text))
+    return not cjk or cjk < sum(map(len, re.findall(r"[A-Za-z]+", text))) / 4
+
+
 def script(text: str) -> str:
     """'zh-Hans', 'zh-Hant' or 'en': the script of a question or of a source's opening."""
-    cjk = CJK_CHAR.findall(text)
-    latin = re.findall(r"[A-Za-z]+", text)
-    if not cjk or len(cjk) < sum(map(len, latin)) / 4:
+    if latin(text):
         return "en"
-    joined = "".join(cjk)
+    joined = "".join(CJK_CHAR.findall(text))
     simplified_only = sum(a != b for a, b in zip(joined, _opencc("s2t").convert(joined)))
     traditional_only = sum(a != b for a, b in zip(joined, _opencc("t2s").convert(joined)))
     return "zh-Hans" if simplified_only > traditional_only else "zh-Hant"

@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--show-misses", type=int, default=0, help="print this many wrong rows per set")
     parser.add_argument("--grid", nargs="*", default=[])
     parser.add_argument("--fit-gate", default=None, help="write a fitted gate to this JSON file")
-    parser.add_argument("--abstain", type=float, default=0.87, help="share of unanswerable questions to abstain on")
+    parser.add_argument("--abstain", type=float, default=0.85, help="share of unanswerable questions to abstain on")
     parser.add_argument("--dev-weight", type=float, default=2.0, help="weight of eval/ dev against one public set")
     args = parser.parse_args()
     logging.getLogger("assistant").setLevel(logging.ERROR)
@@ -147,7 +147,7 @@ def fit_gate(args) -> None:
     # The operating point: answer as much as possible while abstaining on --abstain of the unanswerable.
     best = next((c for c in curve if c[2] >= args.abstain), curve[-1])
     gate = {"features": list(FEATURES), "weights": dict(zip(FEATURES, map(float, model.coef_[0]))),
-            "bias": float(model.intercept_[0]), "threshold": best[0],
+            "bias": float(model.intercept_[0]), "threshold": best[0], "model": base.model_label,
             "fitted_on": {s: per_set[s] for s in sorted(per_set)},
             "curve": [{"threshold": t, "answered": r, "abstained": a} for t, r, a in curve]}
     Path(args.fit_gate).write_text(json.dumps(gate, indent=2) + "\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Shared fixtures: isolated environment, no outbound network, a fake embedding, throwaway corpora."""
+"""Shared fixtures: isolated environment, no outbound network, the real encoder (counted), throwaway corpora."""
 
 from __future__ import annotations
 
@@ -88,20 +88,43 @@ def corpus_dir(tmp_path) -> Path:
     return target
 
 
+class CountingEmbeddings:
+    """The real default encoder (USE multilingual, numpy only, fast to load), counting what it embeds."""
+
+    def __init__(self, encoder):
+        self.encoder = encoder
+        self.dimension = encoder.dimension
+        self.calls = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += len(texts)
+        return self.encoder.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encoder.embed_query(text)
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    from assistant.embeddings import UniversalSentenceEncoder
+
+    return UniversalSentenceEncoder()
+
+
 @pytest.fixture
 def settings(tmp_path, corpus_dir) -> Settings:
-    return Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index", embedding_model="fake-hash")
+    return Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "index")
 
 
 @pytest.fixture
-def fake_embeddings() -> FakeEmbeddings:
-    return FakeEmbeddings()
+def embeddings(encoder) -> CountingEmbeddings:
+    return CountingEmbeddings(encoder)
 
 
 @pytest.fixture
-def bot(settings, fake_embeddings) -> Assistant:
+def bot(settings, embeddings) -> Assistant:
     """An assistant over the real corpus with the fake embedding, index built."""
-    assistant = Assistant(settings, embeddings=fake_embeddings)
+    assistant = Assistant(settings, embeddings=embeddings)
     assistant.ingest(progress=False)
     return assistant
 

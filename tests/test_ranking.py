@@ -1,4 +1,4 @@
-from assistant.extractive import Evidence, Sentence, matches
+from assistant.extractive import Candidate, Sentence, _cover, matches
 from assistant.query import Term
 from assistant.retrieve import fuse
 
@@ -25,27 +25,27 @@ def _candidates(terms, *texts):
     out = []
     for i, text in enumerate(texts):
         s = _sentence(text, i * 100)
-        out.append((s, [matches(t, s.folded, s.stems) for t in terms], 0.0))
+        out.append(Candidate(s, [matches(t, s.folded, s.stems) for t in terms], 0.0))
     return out
 
 
 def test_cover_stops_when_a_sentence_adds_nothing_new():
     terms = [Term("商务部", {"商务部": 1.0}, 2.0), Term("撤销", {"撤销": 1.0}, 1.0)]
     cands = _candidates(terms, "商务部撤销规定", "商务部又说", "无关的句子")
-    selection = Evidence._cover(terms, cands, total=3.0, max_sentences=3)
+    selection = _cover(terms, cands, total=3.0, max_sentences=3)
     assert [s.text for s in selection.sentences] == ["商务部撤销规定"]
     assert selection.coverage == 1.0
 
 
 def test_cover_takes_a_second_sentence_for_a_second_part():
     terms = [Term("微软", {"微软": 1.0}, 1.0), Term("欧盟", {"欧盟": 1.0}, 1.0)]
-    selection = Evidence._cover(terms, _candidates(terms, "微软总裁表示", "欧盟欢迎"), total=2.0, max_sentences=3)
+    selection = _cover(terms, _candidates(terms, "微软总裁表示", "欧盟欢迎"), total=2.0, max_sentences=3)
     assert len(selection.sentences) == 2 and selection.coverage == 1.0
 
 
 def test_low_coverage_is_reported_for_abstention():
     terms = [Term("营收", {"营收": 1.0}, 4.0), Term("英伟达", {"英伟达": 1.0}, 1.0)]
-    selection = Evidence._cover(terms, _candidates(terms, "英伟达面临挑战"), total=5.0, max_sentences=3)
+    selection = _cover(terms, _candidates(terms, "英伟达面临挑战"), total=5.0, max_sentences=3)
     assert selection.coverage == 0.2
 
 
@@ -57,14 +57,27 @@ def test_absent_share_counts_own_terms_the_sources_never_mention():
     assert absent_share([]) == 0.0
 
 
-def test_question_mostly_about_unmentioned_things_abstains(bot, settings, fake_embeddings):
+def test_without_the_fitted_gate_the_coverage_thresholds_decide(tmp_path, settings):
+    """With an encoder the gate was not fitted on, absent share and coverage decide (the gate's cosines
+    mean nothing for another model)."""
     from assistant import Assistant
+    from tests.conftest import FakeEmbeddings
 
+    other = settings.model_copy(update={"embedding_model": "fake-hash", "index_dir": tmp_path / "fake-index"})
     question = "黃仁勳的沙烏地阿拉伯協議金額與股權比例是多少?"  # 金額, 股權, 比例: never in the article
-    strict = Assistant(settings.model_copy(update={"max_absent": 0.3, "min_coverage": 0.0}), embeddings=fake_embeddings)
-    lenient = Assistant(settings.model_copy(update={"max_absent": 1.0, "min_coverage": 0.0}), embeddings=fake_embeddings)
+    strict = Assistant(other.model_copy(update={"max_absent": 0.1, "min_coverage": 0.0}), embeddings=FakeEmbeddings())
+    lenient = Assistant(other.model_copy(update={"max_absent": 1.0, "min_coverage": 0.0}), embeddings=FakeEmbeddings())
     assert strict.answer(question).abstained
     assert not lenient.answer(question).abstained
+
+
+def test_the_gate_answers_above_its_threshold_only(bot, settings, embeddings):
+    from assistant import Assistant
+
+    question = "輝達為中國設計了哪些降規晶片?"
+    assert not bot.answer(question).abstained
+    never = Assistant(settings.model_copy(update={"min_confidence": 1.0}), embeddings=embeddings)
+    assert never.answer(question).abstained
 
 
 def test_variants_of_a_term_share_one_idf(tmp_path):

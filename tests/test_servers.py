@@ -43,21 +43,21 @@ def chroma_server(tmp_path):
         proc.wait(timeout=10)
 
 
-def test_chroma_server_backend(settings, fake_embeddings, chroma_server):
+def test_chroma_server_backend(settings, embeddings, chroma_server):
     remote = settings.model_copy(update={"chroma_url": chroma_server})
-    bot = Assistant(remote, embeddings=fake_embeddings)
+    bot = Assistant(remote, embeddings=embeddings)
     first = bot.ingest(progress=False)
     assert first.embedded == first.chunks > 0
-    again = Assistant(remote, embeddings=fake_embeddings).ingest(progress=False)
+    again = Assistant(remote, embeddings=embeddings).ingest(progress=False)
     assert again.embedded == 0
     assert not settings.index_dir.joinpath("chroma").exists(), "nothing may go to the embedded store"
     assert "5月13日" in bot.answer("美國商務部何時撤銷AI擴散規則?").text
 
 
-def test_unreachable_chroma_server_is_a_clear_error(settings, fake_embeddings):
+def test_unreachable_chroma_server_is_a_clear_error(settings, embeddings):
     remote = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{free_port()}"})
     with pytest.raises(Exception, match="Chroma server|cannot"):
-        Assistant(remote, embeddings=fake_embeddings).ingest(progress=False)
+        Assistant(remote, embeddings=embeddings).ingest(progress=False)
 
 
 PAGE = """<!doctype html><html><head><title>US reverses Biden-era export controls</title></head>
@@ -82,12 +82,12 @@ def web_pages(tmp_path):
     server.shutdown()
 
 
-def test_add_url_extracts_main_text_and_ingest_uses_manifest(settings, fake_embeddings, web_pages):
+def test_add_url_extracts_main_text_and_ingest_uses_manifest(settings, embeddings, web_pages):
     path = add_url(f"{web_pages}/story.html", settings, doc_id="afp-2025-05-13")
     text = path.read_text(encoding="utf-8")
     assert "rescinded the AI diffusion rule" in text
     assert "cookie banner" not in text and "Home" not in text
-    bot = Assistant(settings, embeddings=fake_embeddings)
+    bot = Assistant(settings, embeddings=embeddings)
     bot.ingest(progress=False)
     reply = bot.answer("Which chips could violate US export controls according to the guidance?")
     cite = next(c for c in reply.citations if c.doc_id == "afp-2025-05-13")
@@ -105,12 +105,12 @@ def test_add_url_errors_are_clear(settings, web_pages, capsys, monkeypatch):
     assert "not an http(s) URL" in capsys.readouterr().err
 
 
-def test_answers_degrade_to_lexical_when_the_chroma_server_goes_away(settings, fake_embeddings, chroma_server, caplog):
+def test_answers_degrade_to_lexical_when_the_chroma_server_goes_away(settings, embeddings, chroma_server, caplog):
     import logging
 
     remote = settings.model_copy(update={"chroma_url": chroma_server})
-    Assistant(remote, embeddings=fake_embeddings).ingest(progress=False)
+    Assistant(remote, embeddings=embeddings).ingest(progress=False)
     gone = remote.model_copy(update={"chroma_url": f"http://127.0.0.1:{free_port()}"})
     with caplog.at_level(logging.WARNING, logger="assistant"):
-        reply = Assistant(gone, embeddings=fake_embeddings).answer("美國商務部何時撤銷AI擴散規則?")
+        reply = Assistant(gone, embeddings=embeddings).answer("美國商務部何時撤銷AI擴散規則?")
     assert "5月13日" in reply.text and "dense retrieval unavailable" in caplog.text

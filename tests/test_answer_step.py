@@ -1,0 +1,68 @@
+"""The answer step's parts: answer types, English sentences, document frequencies, the gate, any corpus."""
+
+import pytest
+
+from assistant import Assistant
+from assistant.answertype import asks, holds
+from assistant.chunking import sentences
+from assistant.extractive import absent_weight, general_weight
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("AI擴散規則原定何時生效?", "date"), ("When did the rule take effect?", "date"), ("哪一年爆發?", "date"),
+    ("黃仁勳估計市場值多少錢?", "number"), ("How many tiers are there?", "number"),
+    ("美國商務部次長是誰?", "person"), ("Who heads Nvidia?", "person"), ("What did Citi warn about?", None),
+])
+def test_questions_ask_for_a_kind_of_answer(question, kind):
+    assert asks(question) == kind
+
+
+def test_a_sentence_holds_the_asked_value_only_if_the_question_lacks_it():
+    assert holds("date", "美國商務部於5月13日正式撤銷了規定。", "何時撤銷?")
+    assert not holds("date", "美國商務部於5月13日正式撤銷了規定。", "5月13日發生了什麼?")
+    assert holds("number", "The rule split countries into three tiers.", "How many tiers?")
+    assert not holds("number", "其就會設計降規晶片。", "有多少晶片?")
+    assert not holds(None, "anything 2025", "what?")
+
+
+def test_english_sentences_end_at_full_stops_but_not_after_abbreviations():
+    text = "Mr. Smith met U.S. officials on Jan. 5. They spoke for an hour. DECnet was made by Digital Equipment Corp. in 1975."
+    pieces = [text[s.start : s.end] for s in sentences(text)]
+    assert pieces == ["Mr. Smith met U.S. officials on Jan. 5.", "They spoke for an hour.",
+                      "DECnet was made by Digital Equipment Corp. in 1975."]
+
+
+def test_common_words_weigh_less_and_absence_counts_by_corpus_size():
+    assert general_weight(0) == 1.0 > general_weight(3.5) > general_weight(6.0)
+    # a name no source holds always counts; a common word's absence only in a corpus big enough to hold it
+    assert absent_weight(0, 33, 65) == 1.0
+    assert absent_weight(5.0, 33, 65) < 0.5 < absent_weight(5.0, 30_000, 65)
+
+
+def test_document_frequency_from_postings_matches_a_scan_of_every_chunk(bot):
+    index, analyzer = bot.index, bot.analyzer
+    folded = [analyzer.fold(c.text) for c in index.chunks]
+    for word in ["芯片", "英伟达", "商务部", "黄仁勋", "关税", "沙特阿拉伯", "不存在的词"]:
+        assert index.df([word]) == sum(word in text for text in folded), word
+
+
+def test_a_name_jieba_cuts_apart_is_matched_whole(bot):
+    terms = bot.evidence.weigh(bot.queries.terms("海湖莊園在哪裡?"), "海湖莊園在哪裡?")
+    assert any("海湖庄园" in t.variants and t.df > 0 for t in terms)
+
+
+def test_a_folder_without_a_lexicon_ingests_and_answers_in_its_language(tmp_path, embeddings):
+    from assistant import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tides.txt").write_text("月球的引力使海水每天涨落两次,这就是潮汐。大潮出现在新月和满月前后。", encoding="utf-8")
+    (corpus / "volcano.txt").write_text("\ufeff富士山最後一次噴發是在1707年。火山由岩漿噴出形成。", encoding="utf-8")
+    bot = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), embeddings=embeddings)
+    bot.ingest(progress=False)
+    assert {d["language"] for d in bot.index.docs.values()} == {"zh-Hans", "zh-Hant"}
+    reply = bot.answer("富士山最後一次噴發是哪一年?")
+    assert not reply.abstained and "1707" in reply.text and not reply.text.startswith("來源為英文")
+    cite = reply.citations[0]
+    # a file with a BOM: offsets count from the first character after it (read with utf-8-sig)
+    assert (corpus / "volcano.txt").read_text(encoding="utf-8-sig")[cite.start : cite.end] == cite.quote
