@@ -12,10 +12,12 @@ import math
 import random
 import statistics
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EvalError
+from .evaluate import percentile
 
 SEPARATOR = "\n\n"
 
@@ -111,17 +113,22 @@ def summarize(rows: list[dict]) -> dict:
         "answered": share(not r["abstained"] for r in ans), "hit@3": share(r["hit3"] for r in ans),
         "abstained_left_out": share(r["abstained"] for r in una),
         "latency_p50_ms": statistics.median(r["ms"] for r in rows) if rows else None,
+        "latency_p95_ms": percentile([r["ms"] for r in rows], 95),
     }
 
 
-HEADLINE = ["cites_gold", "found", "answered", "hit@3", "abstained_left_out", "latency_p50_ms"]
+HEADLINE = ["cites_gold", "found", "answered", "hit@3", "abstained_left_out", "latency_p50_ms", "latency_p95_ms"]
 
 
 def table(report: dict) -> str:
+    """Markdown: one row per system, then the corpus size and ingest speed."""
     lines = ["| system | answerable | left out | " + " | ".join(HEADLINE) + " |", "|---" * (len(HEADLINE) + 3) + "|"]
     for name, m in report["systems"].items():
         cells = ["–" if m[k] is None else (f"{m[k]:.0f}" if k.endswith("_ms") else f"{m[k]:.2f}") for k in HEADLINE]
         lines.append(f"| {name} | {m['answerable']} | {m['left_out']} | " + " | ".join(cells) + " |")
+    if "chunks" in report:
+        lines.append(f"\n{report['chunks']} chunks; ingest {report['ingest_s']:.1f} s, "
+                     f"{report['ingest_chars_per_s']:,.0f} characters/s (model loaded)")
     return "\n".join(lines)
 
 
@@ -140,9 +147,14 @@ def evaluate_squad(path: Path, *, settings, embeddings=None, questions_from: Pat
         chosen = sample(items, n, seed)
         local = settings.model_copy(update={"corpus_dir": root / "corpus", "index_dir": root / "index"})
         bot = Assistant(local, embeddings=embeddings)
-        bot.ingest(progress=progress)
+        bot.embeddings.embed_query("warm up")  # time the ingest, not the model load
+        started = time.perf_counter()
+        ingested = bot.ingest(progress=progress)
+        seconds = time.perf_counter() - started
+        characters = sum(len(p.read_text(encoding="utf-8")) for p in (root / "corpus").glob("*.txt"))
         report = {"file": str(path), "questions_from": str(questions_from or ""), "leave_out": leave_out,
-                  "seed": seed, "systems": {}, "rows": {}}
+                  "seed": seed, "chunks": ingested.chunks, "ingest_s": seconds,
+                  "ingest_chars_per_s": characters / seconds, "systems": {}, "rows": {}}
         for name, system in build_systems(bot, baselines):
             rows = [score(item, system.answer(item.question), bot.analyzer.fold)
                     for item in tqdm(chosen, desc=f"squad {name}", unit="q", disable=not progress)]

@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--grid", nargs="*", default=[])
     parser.add_argument("--fit-gate", default=None, help="write a fitted gate to this JSON file")
     parser.add_argument("--abstain", type=float, default=0.85, help="share of unanswerable questions to abstain on")
+    parser.add_argument("--chart", default="eval/report/gate.png", help="where --fit-gate draws its curve")
     parser.add_argument("--dev-weight", type=float, default=2.0, help="weight of eval/ dev against one public set")
     args = parser.parse_args()
     logging.getLogger("assistant").setLevel(logging.ERROR)
@@ -107,6 +108,28 @@ def signals(bot: Assistant, question: str, history=None) -> dict:
     return features(selection) if selection.sentences else None
 
 
+def gate_chart(gate: dict, path: Path) -> None:
+    """The gate's trade-off: answerable questions answered against unanswerable ones abstained on."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = [c["threshold"] for c in gate["curve"]]
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.plot(t, [c["answered"] for c in gate["curve"]], label="answerable: answered (recall)")
+    ax.plot(t, [c["abstained"] for c in gate["curve"]], label="unanswerable: abstained")
+    ax.axvline(gate["threshold"], color="grey", linestyle="--", label=f"threshold {gate['threshold']:.2f}")
+    ax.set_xlabel("gate probability threshold")
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=8, loc="lower left")
+    ax.set_title("answer/abstain gate on dev data (public sets + eval/ dev)", fontsize=9)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def fit_gate(args) -> None:
     import json
 
@@ -151,6 +174,7 @@ def fit_gate(args) -> None:
             "fitted_on": {s: per_set[s] for s in sorted(per_set)},
             "curve": [{"threshold": t, "answered": r, "abstained": a} for t, r, a in curve]}
     Path(args.fit_gate).write_text(json.dumps(gate, indent=2) + "\n", encoding="utf-8")
+    gate_chart(gate, Path(args.chart))
     for t, r, a in curve[::5]:
         print(f"threshold {t:.2f}: answerable answered {r:.2f}, unanswerable abstained {a:.2f}" +
               ("   <- chosen" if t == best[0] else ""))
