@@ -54,3 +54,22 @@ def holds(kind: str | None, sentence: str, question: str) -> bool:
         return False
     lowered = question.lower()
     return any(m.group(0).strip().lower() not in lowered for m in _HOLDS[kind].finditer(sentence))
+
+
+# Questions about the source itself, answered from its byline or reference list (which are never
+# evidence for claims about events).
+_AUTHOR = re.compile(r"作者|誰寫|谁写|撰寫|撰写|撰文|執筆|执笔|\bwho wrote\b|\bauthor\b|\bwritten by\b|\bbyline\b", re.IGNORECASE)
+_REFERENCES = re.compile(
+    r"(哪些|什麼|什么|哪幾|哪几)(篇)?(報導|报道|來源|来源|資料|资料|文獻|文献|新聞|新闻)|引用|參考|参考"
+    r"|\bwhich (?:reports|sources|articles)\b|\bcit(?:e|es|ed)\b|\breferences?\b",
+    re.IGNORECASE,
+)
+
+
+def about_source(question: str) -> str | None:
+    """'author' or 'references' when the question asks about the source itself, else None."""
+    if _AUTHOR.search(question):
+        return "author"
+    if _REFERENCES.search(question):
+        return "references"
+    return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .extractive import Sentence
 from .lexical import LexicalIndex
-from .text import Analyzer
+from .text import Analyzer, latin
 from .types import Answer, Citation, Passage
 from .verify import Verified
 
@@ -47,7 +47,7 @@ class Composer:
         citations = [self.citation(n, s) for n, s in enumerate(sentences, start=1)]
         render = self.analyzer.to_simplified if language == "zh-Hans" else str
         lines = [f"{render(c.quote)}[{c.n}]" for c in citations]
-        chinese = [c.language.startswith("zh") for c in citations]
+        chinese = [not latin(c.quote) for c in citations]  # the quote's own script (a Chinese source quotes English)
         text = ("" if language != "en" and all(chinese) else " ").join(lines)
         if (language == "en" and all(chinese)) or (language != "en" and not any(chinese)):
             text = f"{LEADS[language]}\n{text}"

@@ -201,6 +201,8 @@ class Assistant:
         """The gate: the fitted model over the selection's signals, or the coverage thresholds without it."""
         if not selection.sentences:
             return False
+        if selection.about_source:  # the byline or reference list: the source's own metadata says so
+            return True
         gate = load_gate()
         if gate is None or selection.similarity is None or gate.model != self.settings.model_label:
             return selection.coverage >= self.settings.min_coverage and selection.absent <= self.settings.max_absent

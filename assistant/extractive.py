@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import answertype
@@ -39,6 +39,7 @@ class Sentence:
     flagged: bool = False
     rows: tuple[int, ...] = ()  # its rows in the index's vectors: the whole sentence, then each clause
     english: bool = False  # written in English rather than Chinese (a Chinese source may quote English)
+    meta: str = ""  # "byline" or "references": about the source, not evidence for claims about events
 
 
 def instruction_pattern(lexicon_dir: Path) -> re.Pattern | None:
@@ -52,6 +53,38 @@ def absent_share(terms: list[Term]) -> float:
     own = [t for t in terms if not t.carried]
     total = sum(t.weight for t in own)
     return sum(t.weight for t in own if t.df == 0) / total if total else 0.0
+
+
+# Headings after which a source's text is about itself: its reference list, or its notices.
+_REFERENCE_HEADING = re.compile(
+    r"^\s*(?:參考資料|参考资料|參考文獻|参考文献|資料來源|资料来源|延伸閱讀|延伸阅读|References|Sources|Bibliography"
+    r"|Further reading)\s*[:：]?\s*$", re.IGNORECASE)
+_NOTICE_HEADING = re.compile(r"^\s*(?:【聲明】|【声明】|聲明|声明|Disclaimer|Notice)\s*[:：]?\s*$|^\s*-{10,}\s*$", re.IGNORECASE)
+MAX_REFERENCES = 5
+
+
+def metadata_sections(index: LexicalIndex) -> dict[str, list[tuple[int, str]]]:
+    """Per document, where each metadata section starts and its kind ("references" or "notice")."""
+    sections: dict[str, list[tuple[int, str]]] = {}
+    for chunk in index.chunks:
+        for start, end in chunk.sentences:
+            text = chunk.sentence_text(start, end)
+            kind = "references" if _REFERENCE_HEADING.match(text) else "notice" if _NOTICE_HEADING.match(text) else ""
+            if kind and (start, kind) not in sections.get(chunk.doc_id, []):
+                sections.setdefault(chunk.doc_id, []).append((start, kind))
+    return {doc: sorted(found) for doc, found in sections.items()}
+
+
+def _meta_kind(sentence: Sentence, sections: dict[str, list[tuple[int, str]]], authors: dict[str, str]) -> str:
+    """"references", "notice" (heading lines included), "byline" (a short line naming the author) or ""."""
+    before = [kind for start, kind in sections.get(sentence.doc_id, []) if start <= sentence.start]
+    if before:
+        heading = any(start == sentence.start for start, _ in sections[sentence.doc_id])
+        return "notice" if heading else before[-1]
+    author = authors.get(sentence.doc_id, "")
+    if author and author in sentence.text and len(sentence.text) <= 3 * len(author) + 40:
+        return "byline"
+    return ""
 
 
 def general_weight(zipf: float) -> float:
@@ -85,7 +118,8 @@ class Selection:
     first_coverage: float = 0.0  # share of the question's weight the first sentence alone covers
     passage_coverage: float = 0.0  # the most any one retrieved passage covers
     typed: float = 0.0  # the question asks for a date/number/name: +1 a chosen sentence holds one, -1 none does
-    agreement: float = 0.0  # how high the first sentence's passage ranks by meaning and by words (1 = top of both)
+    agreement: float = 0.0
+    about_source: bool = False  # answered from the byline or reference list (no gate: the metadata says so)  # how high the first sentence's passage ranks by meaning and by words (1 = top of both)
     similarity: float | None = None  # best cosine between the question and a chosen sentence
     cross: bool = False  # the chosen sentences are in another language than the question
 
@@ -111,9 +145,12 @@ class Evidence:
         for row, (key, _) in enumerate(index.semantic_units()):
             rows[key] = rows.get(key, ()) + (row,)
         injection = instruction_pattern(analyzer.lexicon_dir)
+        sections = metadata_sections(index)
+        authors = {doc_id: doc.get("author", "") for doc_id, doc in index.docs.items()}
         last: Sentence | None = None
         for chunk in index.chunks:
             self.by_chunk[chunk.id] = [self._sentence(chunk, s, e, analyzer, injection, rows) for s, e in chunk.sentences]
+            self.by_chunk[chunk.id] = [replace(s, meta=_meta_kind(s, sections, authors)) for s in self.by_chunk[chunk.id]]
             for sentence in self.by_chunk[chunk.id]:
                 if last is not None and last.doc_id == sentence.doc_id and sentence.start >= last.end:
                     self.following.setdefault((last.doc_id, last.start), sentence)
@@ -154,7 +191,7 @@ class Evidence:
             if term.df == 0:
                 self._unglue(term)
             zipf = self.analyzer.zipf(term.label)
-            absent = absent_weight(zipf, n, self.words_per_chunk)
+            absent = 1.0 if term.proper else absent_weight(zipf, n, self.words_per_chunk)
             term.weight = idf(term.df, n) * (general_weight(zipf) if term.df else absent)
             term.weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
         return terms
@@ -194,6 +231,9 @@ class Evidence:
         total = sum(t.weight for t in terms)
         if not terms or total <= 0:
             return Selection([], 0.0)
+        source = answertype.about_source(question)
+        if source:
+            return self._about_source(source, passages)
         kind = answertype.asks(question)
         candidates, seen, passage_cover = [], {}, 0.0
         for passage in passages:
@@ -202,7 +242,7 @@ class Evidence:
                 key = (sentence.doc_id, sentence.start)
                 if key not in seen:
                     seen[key] = [matches(t, sentence.folded, sentence.stems) for t in terms]
-                    if not sentence.flagged:
+                    if not sentence.flagged and not sentence.meta:
                         candidates.append(Candidate(sentence, seen[key], RANK_PRIOR / (1 + passage.rank)))
                 covered = [max(c, h) for c, h in zip(covered, seen[key])]
             passage_cover = max(passage_cover, sum(t.weight for t, c in zip(terms, covered) if c) / total)
@@ -224,6 +264,30 @@ class Evidence:
         if kind is not None and selection.sentences:
             selection.typed = 1.0 if any(answertype.holds(kind, s.text, question) for s in selection.sentences) else -1.0
         return selection
+
+    def _about_source(self, kind: str, passages: list[Passage]) -> Selection:
+        """A question about the source itself: its byline (author) or its reference list, quoted whole."""
+        docs = list(dict.fromkeys(p.doc_id for p in passages)) or list(self.languages)
+        found = {}
+        for sentences in self.by_chunk.values():
+            for s in sentences:
+                if s.meta == ("byline" if kind == "author" else "references") and s.doc_id in docs:
+                    found.setdefault((s.doc_id, s.start), s)
+        chosen = self._whole_lines(sorted(found.values(), key=lambda s: (docs.index(s.doc_id), s.start)))
+        chosen = chosen[:1] if kind == "author" else chosen[:MAX_REFERENCES]
+        return Selection(chosen, 1.0 if chosen else 0.0, about_source=bool(chosen))
+
+    def _whole_lines(self, sentences: list[Sentence]) -> list[Sentence]:
+        """Neighbouring sentences on one line become one (a reference entry "Title. Outlet. Date.")."""
+        out: list[Sentence] = []
+        for s in sentences:
+            last = out[-1] if out else None
+            chunk = self.index.by_id[s.chunk_id]
+            if last is not None and last.chunk_id == s.chunk_id and "\n" not in chunk.sentence_text(last.end, s.start):
+                out[-1] = replace(last, end=s.end, text=chunk.sentence_text(last.start, s.end))
+            else:
+                out.append(s)
+        return out
 
     def _similarities(self, sentences: list[Sentence], vector) -> list[float | None]:
         """Each sentence's cosine to the question: the best of the whole sentence and its clauses."""

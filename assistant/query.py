@@ -21,6 +21,7 @@ class Term:
     carried: bool = False
     df: int = -1  # chunks that contain the term; 0 = the sources never mention it
     single: bool = False  # one Chinese character: weak evidence either way
+    proper: bool = False  # names someone or something: if no source holds it, the question is about something else
 
     def lexical_tokens(self, analyzer: Analyzer) -> dict[str, float]:
         tokens = dict(self.variants)
@@ -80,7 +81,9 @@ class QueryAnalyzer:
                 variants.setdefault(translated, self.translation_weight)
             terms.append(Term(word, variants))
         # Single Chinese characters (多, 大, 吃 ...) are weak evidence: they count at a reduced weight.
+        proper = self.analyzer.proper_nouns(question)
         for term in terms:
             term.single = is_cjk(term.label) and len(term.label) == 1
+            term.proper = term.label in proper
         return terms
 

@@ -17,6 +17,7 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[A-Za-z0-9][A-Za-z0-9.\-']*[A-Za-z0-9]|[A-Za-z0-9]")
 CJK_CHAR = re.compile(rf"[{_CJK}]")
 BIGRAM_MARK = "#"
+PROPER_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}  # jieba's person, place, organisation and other names
 # Bump when tokenization changes: the index records it and rebuilds its lexical side.
 ANALYZER_VERSION = 4
 
@@ -106,6 +107,23 @@ class Analyzer:
             if is_cjk(word) and len(word) > 1:
                 tokenizer.add_word(word)
         return tokenizer
+
+    @cached_property
+    def _tagger(self):
+        import jieba.posseg
+
+        return jieba.posseg.POSTokenizer(self._jieba)
+
+    def proper_nouns(self, text: str) -> set[str]:
+        """Tokens of ``text`` that name someone or something: capitalised English words after the first
+        word, and Chinese words jieba tags as person, place or organisation names."""
+        found = set()
+        for m in re.finditer(r"(?<=[\w,;:'\"(] )[A-Z][A-Za-z0-9\-]*", text):
+            found.update(self.words(m.group(0)))
+        for run in _RUN.findall(self.fold(text)):
+            if is_cjk(run):
+                found.update(w for w, flag in self._tagger.cut(run) if flag in PROPER_TAGS and len(w) > 1)
+        return found
 
     @cached_property
     def _stemmer(self):

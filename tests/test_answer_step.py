@@ -66,3 +66,28 @@ def test_a_folder_without_a_lexicon_ingests_and_answers_in_its_language(tmp_path
     cite = reply.citations[0]
     # a file with a BOM: offsets count from the first character after it (read with utf-8-sig)
     assert (corpus / "volcano.txt").read_text(encoding="utf-8-sig")[cite.start : cite.end] == cite.quote
+
+
+@pytest.mark.parametrize("question", ["這篇文章的作者是誰?", "Who wrote this piece?", "这篇分析是谁写的?"])
+def test_the_author_question_is_answered_from_the_byline(bot, question):
+    reply = bot.answer(question)
+    assert not reply.abstained and "黃松勳" in reply.citations[0].quote
+
+
+def test_the_reference_list_answers_which_reports_are_cited_whole_entries_each(bot):
+    reply = bot.answer("這篇文章引用了哪些報導?")
+    quotes = [c.quote for c in reply.citations]
+    assert len(quotes) == 3 and all(q.endswith(("2025/05/14.", "2025/05/13.")) for q in quotes)
+    assert any("AP News" in q for q in quotes) and not any("著作權" in q for q in quotes)
+
+
+def test_reference_entries_and_notices_are_not_evidence_for_claims(bot):
+    for question in ["What did Intel's CEO say about the export rules?", "AP News報導了什麼?"]:
+        reply = bot.answer(question)
+        meta = [s for sents in bot.evidence.by_chunk.values() for s in sents if s.meta]
+        assert not any((c.doc_id, c.start) in {(s.doc_id, s.start) for s in meta} for c in reply.citations)
+
+
+def test_names_are_found_in_both_languages(bot):
+    assert {"japan", "intel"} <= bot.analyzer.proper_nouns("Did Japan or Intel respond?")
+    assert "苏姿丰" in bot.analyzer.proper_nouns("AMD的CEO苏姿丰怎么评价新规则?")
