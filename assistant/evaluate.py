@@ -131,7 +131,12 @@ def aggregate(rows: list[dict]) -> dict:
 
 
 def by_language(rows: list[dict]) -> dict[str, dict]:
+    """Metrics over all rows, per language, and over the paraphrased questions (words the article lacks)."""
     groups = {"all": rows}
     for lang in sorted({r["lang"] for r in rows}):
         groups[lang] = [r for r in rows if r["lang"] == lang]
+    paraphrases = [r for r in rows if r["kind"] == "paraphrase"]
+    if paraphrases:
+        groups["paraphrases"] = paraphrases
+        groups["in its words"] = [r for r in rows if r["kind"] != "paraphrase" and r["answerable"]]
     return {name: aggregate(group) for name, group in groups.items()}
