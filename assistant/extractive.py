@@ -94,17 +94,17 @@ def general_weight(zipf: float) -> float:
     return min(1.0, max(MIN_GENERAL, (COMMON_ZIPF - zipf) / ZIPF_SPAN))
 
 
-def absent_weight(zipf: float, chunks: int, words_per_chunk: float) -> float:
+def absent_weight(zipf: float, words: float) -> float:
     """How much a word no source holds counts against answering, 0..1.
 
     A rare word (a name, a term of art) that no source holds means the question is about something
     the sources lack. A common word's absence (本來, 打算, wrote: how readers paraphrase) says so only
-    in proportion to how surely a corpus this size would hold it by chance: 1 - exp(-expected chunks
-    holding it), from the word's general-language frequency."""
+    in proportion to how surely a corpus of ``words`` words would hold it by chance: 1 - exp(-expected
+    occurrences), from the word's general-language frequency."""
     if zipf <= 0:
         return 1.0
     rarity = (ABSENT_ZIPF - zipf) / ABSENT_SPAN
-    expected = chunks * min(1.0, 10 ** (zipf - 9) * words_per_chunk)
+    expected = 10 ** (zipf - 9) * words
     return min(1.0, max(0.0, rarity, 1.0 - math.exp(-expected)))
 
 
@@ -159,8 +159,8 @@ class Evidence:
         units = sum(len(r) for r in rows.values())
         self.vectors = None if vectors is None or len(vectors) != units else vectors.astype("float32")
         self.languages = {doc_id: doc.get("language", "") for doc_id, doc in index.docs.items()}
-        chars = sum(len(c.text) for c in index.chunks) / max(len(index.chunks), 1)
-        self.words_per_chunk = chars / CHARS_PER_WORD
+        # the corpus's size in words, each sentence once (neighbouring chunks share one)
+        self.words = sum(len(text) for _, text in index.semantic_units()) / CHARS_PER_WORD
 
     def _sentence(self, chunk, start, end, analyzer, injection, rows) -> Sentence:
         text = chunk.sentence_text(start, end)
@@ -191,7 +191,7 @@ class Evidence:
             if term.df == 0:
                 self._unglue(term)
             zipf = self.analyzer.zipf(term.label)
-            absent = 1.0 if term.proper else absent_weight(zipf, n, self.words_per_chunk)
+            absent = 1.0 if term.proper else absent_weight(zipf, self.words)
             term.weight = idf(term.df, n) * (general_weight(zipf) if term.df else absent)
             term.weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
         return terms

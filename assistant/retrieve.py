@@ -61,10 +61,15 @@ def retrieve(
     """The ``top_k`` passages for a question (its embedding ``vector`` and its terms), best first.
 
     A question in a language no source is written in leans on the dense ranking (the encoder crosses
-    languages; dictionary translation of its words is patchy)."""
+    languages; dictionary translation of its words is patchy), and so, in proportion, does a question
+    whose words the sources lack (a paraphrase)."""
     languages = {doc.get("language", "")[:2] for doc in index.docs.values()}
     crossing = bool(language) and language[:2] not in languages
-    dense_weight = settings.cross_dense_weight if crossing else settings.dense_weight
+    own = [t for t in terms if not t.carried and t.df >= 0]
+    missing = sum(t.df == 0 for t in own) / len(own) if own else 1.0
+    # The fewer of the question's words the sources hold, the less the lexical ranking knows: lean on meaning.
+    lean = 1.0 if crossing else missing
+    dense_weight = settings.dense_weight + (settings.cross_dense_weight - settings.dense_weight) * lean
     dense = dense_ranking(vectors, vector, index) if dense_weight > 0 else []
     lexical = lexical_ranking(index, terms, analyzer) if settings.lexical_weight > 0 else []
     fused = fuse([(dense, dense_weight), (lexical, settings.lexical_weight)], settings.rrf_k)

@@ -35,8 +35,8 @@ def test_english_sentences_end_at_full_stops_but_not_after_abbreviations():
 def test_common_words_weigh_less_and_absence_counts_by_corpus_size():
     assert general_weight(0) == 1.0 > general_weight(3.5) > general_weight(6.0)
     # a name no source holds always counts; a common word's absence only in a corpus big enough to hold it
-    assert absent_weight(0, 33, 65) == 1.0
-    assert absent_weight(5.0, 33, 65) < 0.5 < absent_weight(5.0, 30_000, 65)
+    assert absent_weight(0, 1_000) == 1.0
+    assert absent_weight(5.0, 1_000) < 0.5 < absent_weight(5.0, 100_000)
 
 
 def test_document_frequency_from_postings_matches_a_scan_of_every_chunk(bot):
