@@ -12,14 +12,29 @@ _LEANS = re.compile(
 SHORT = 12
 
 
+def text_of(content) -> str | None:
+    """The text of a message's content: a string, or a list of parts as Gradio 6's Chatbot and the OpenAI
+    message format send it ([{"type": "text", "text": …}, …]); None when it holds no text."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        content = [content]
+    if isinstance(content, (list, tuple)):
+        parts = [p.get("text") if isinstance(p, dict) else p for p in content]
+        texts = [t for t in parts if isinstance(t, str) and t.strip()]
+        return " ".join(texts) if texts else None
+    return None
+
+
 def turns(history: Sequence | None) -> list[tuple[str | None, str]]:
-    """(role, text) of each turn: strings are user turns, pairs are (user, reply), dicts carry their role."""
+    """(role, text) of each turn: strings are user turns, pairs are (user, reply), dicts carry their role
+    and a content that is text or a list of text parts."""
     out: list[tuple[str | None, str]] = []
     for turn in history or []:
         if isinstance(turn, str):
             out.append(("user", turn))
-        elif isinstance(turn, dict) and isinstance(turn.get("content"), str):
-            out.append((turn.get("role"), turn["content"]))
+        elif isinstance(turn, dict) and text_of(turn.get("content")) is not None:
+            out.append((turn.get("role"), text_of(turn["content"])))
         elif isinstance(turn, (list, tuple)):
             out += [(role, text) for role, text in zip(("user", "assistant"), turn) if isinstance(text, str)]
     return out

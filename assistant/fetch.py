@@ -42,8 +42,20 @@ def extract(html: str, url: str) -> tuple[str, str]:
     return (doc.title or "", text.strip() + "\n")
 
 
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def check_id(doc_id: str) -> str:
+    """An id names a file inside corpus/fetched/: letters, digits, '.', '_' and '-' only, no path."""
+    if not _SAFE_ID.fullmatch(doc_id) or ".." in doc_id:
+        raise FetchError(f"--id {doc_id!r} is not a safe name: use letters, digits, '.', '_' and '-' (e.g. ap-2025-05-14)")
+    return doc_id
+
+
 def add_url(url: str, settings: Settings, *, doc_id: str | None = None) -> Path:
     """Save the extracted text of ``url`` as corpus/fetched/<name>.txt with a metadata sidecar."""
+    if doc_id is not None:
+        check_id(doc_id)  # before any network call
     title, text = extract(fetch_html(url), url)
     folder = settings.corpus_dir / "fetched"
     folder.mkdir(parents=True, exist_ok=True)

@@ -145,3 +145,25 @@ def test_web_turn_shows_errors_as_chat_messages(bot):
 
     *_, (box, messages, panel) = respond(bot, "   ", [])
     assert messages[-1]["content"].startswith("⚠️") and "empty" in messages[-1]["content"]
+
+
+@pytest.mark.parametrize("doc_id", ["../iknow-2025-05-15-ai-chip-export-rules", "../../x", "/tmp/x", "a/b", "..", ""])
+def test_add_refuses_an_id_that_is_not_a_plain_name_before_fetching(settings, doc_id, monkeypatch):
+    from assistant import fetch
+    from assistant.errors import FetchError
+
+    monkeypatch.setattr(fetch, "fetch_html", lambda url: pytest.fail("fetched before the id was checked"))
+    with pytest.raises(FetchError, match="not a safe name"):
+        fetch.add_url("http://127.0.0.1:9/page", settings, doc_id=doc_id)
+    assert not list(settings.corpus_dir.parent.glob("x*"))
+
+
+def test_follow_up_reads_gradio_content_lists():
+    """Gradio 6's Chatbot sends each message's content as a list of parts, not a string."""
+    from assistant.conversation import history_lines, previous_question
+
+    history = [{"role": "user", "content": [{"type": "text", "text": "美国商务部副部长是谁?"}]},
+               {"role": "assistant", "content": [{"type": "text", "text": "凯斯勒[1]"}]}]
+    assert previous_question(history) == "美国商务部副部长是谁?"
+    assert history_lines(history) == ["user: 美国商务部副部长是谁?", "assistant: 凯斯勒[1]"]
+    assert previous_question([{"role": "user", "content": [{"type": "image", "url": "x"}]}]) == ""
