@@ -47,20 +47,33 @@ def cedict_senses(analyzer: Analyzer) -> list[tuple[str, frozenset[str]]]:
     return _SENSES[key]
 
 
+PIVOT_FANOUT = 6  # a gloss shared by more of the corpus's words than this ("to be", "issue") bridges nothing
+
+
 def build_tables(analyzer: Analyzer, vocab: Iterable[str]) -> dict[str, dict[str, list[str]]]:
-    """English-stem → Chinese words and Chinese word → English stems, both within ``vocab``."""
+    """English-stem → Chinese words and Chinese word → English stems, both within ``vocab``; and "pivot":
+    a Chinese word the corpus lacks → the corpus's Chinese words that share an English gloss with it in
+    CC-CEDICT (原先 → 原定 by "originally", 投資人 → 投資者 by "investor"): how a paraphrase is matched."""
     vocab = set(vocab)
     en2zh: dict[str, set[str]] = defaultdict(set)
     zh2en: dict[str, set[str]] = defaultdict(set)
-    for head, stems in cedict_senses(analyzer):
+    senses = cedict_senses(analyzer)
+    for head, stems in senses:
         if head in vocab:
             for stem in stems:
                 en2zh[stem].add(head)
         for stem in stems & vocab:
             zh2en[head].add(stem)
+    pivot: dict[str, set[str]] = defaultdict(set)
+    for head, stems in senses:
+        if len(head) > 1 and head not in vocab:
+            for stem in stems:
+                if len(en2zh.get(stem, ())) <= PIVOT_FANOUT:
+                    pivot[head] |= {w for w in en2zh.get(stem, ()) if len(w) > 1}
     return {
         "en2zh": {k: sorted(v) for k, v in en2zh.items()},
         "zh2en": {k: sorted(v) for k, v in zh2en.items()},
+        "pivot": {k: sorted(v) for k, v in pivot.items() if v},
     }
 
 

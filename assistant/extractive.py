@@ -23,6 +23,7 @@ COMMON_ZIPF, ZIPF_SPAN, MIN_GENERAL = 7.0, 4.0, 0.1
 ABSENT_ZIPF, ABSENT_SPAN = 4.5, 2.0  # the same for a word no source holds: rare words only (Zipf < 4.5)
 CHARS_PER_WORD = 2.0  # rough: about 1.6 in Chinese, 5-6 in English; only scales the chance estimate
 SEMANTIC_WEIGHT = 0.5  # the question-sentence cosine's part in choosing the first sentence
+PIVOT_WEIGHT = 0.5  # a paraphrase's match through a shared English gloss (crosslingual.build_tables)
 CROSS_SEMANTIC = 2.0  # ... and how much more it counts when the sentence is in the other language
 TYPE_WEIGHT = 0.3  # the bonus for a sentence holding the kind of value asked for (a date for "when")
 
@@ -190,6 +191,8 @@ class Evidence:
             term.df = self.index.df(term.variants)
             if term.df == 0:
                 self._unglue(term)
+            if term.df == 0:
+                self._pivot(term)
             zipf = self.analyzer.zipf(term.label)
             absent = 1.0 if term.proper else absent_weight(zipf, self.words)
             term.weight = idf(term.df, n) * (general_weight(zipf) if term.df else absent)
@@ -210,6 +213,16 @@ class Evidence:
                     continue
             out.append(term)
         return out
+
+    def _pivot(self, term: Term) -> None:
+        """A Chinese word no source holds matches the sources' words that share an English gloss with it in
+        CC-CEDICT (原先 → 原定 by "originally", 投資人 → 投資者 by "investor"), at a reduced weight; glosses
+        shared by many words ("to be", "issue") are skipped (the table is built at ingest)."""
+        found = self.index.tables.get("pivot", {}).get(term.label, [])
+        for word in found:
+            term.variants.setdefault(word, PIVOT_WEIGHT)
+        if found:
+            term.df = self.index.df(term.variants)
 
     def _unglue(self, term: Term) -> None:
         """jieba glues an unseen name to a neighbouring character (福茂于): match the name without it."""

@@ -19,7 +19,7 @@ CJK_CHAR = re.compile(rf"[{_CJK}]")
 BIGRAM_MARK = "#"
 PROPER_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}  # jieba's person, place, organisation and other names
 # Bump when tokenization changes: the index records it and rebuilds its lexical side.
-ANALYZER_VERSION = 4
+ANALYZER_VERSION = 5
 
 
 # The general lexicon every corpus starts from; a corpus's own ``lexicon/`` folder adds rows to it.

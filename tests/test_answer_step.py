@@ -91,3 +91,11 @@ def test_reference_entries_and_notices_are_not_evidence_for_claims(bot):
 def test_names_are_found_in_both_languages(bot):
     assert {"japan", "intel"} <= bot.analyzer.proper_nouns("Did Japan or Intel respond?")
     assert "苏姿丰" in bot.analyzer.proper_nouns("AMD的CEO苏姿丰怎么评价新规则?")
+
+
+def test_a_paraphrase_word_reaches_the_sources_word_through_a_shared_gloss(bot):
+    """原先 (not in the article) shares CC-CEDICT's "originally" with 原定 (in it)."""
+    assert "原定" in bot.index.tables["pivot"].get("原先", [])
+    terms = bot.evidence.weigh(bot.queries.terms("這項規定原先排定何時上路?"), "這項規定原先排定何時上路?")
+    original = next(t for t in terms if t.label == "原先")
+    assert original.df > 0 and original.variants["原定"] < 1.0
