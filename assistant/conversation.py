@@ -26,6 +26,17 @@ def text_of(content) -> str | None:
     return None
 
 
+def check_history(history) -> None:
+    """History is None or a list of turns; anything else is the caller's mistake, said plainly."""
+    from .errors import InvalidQuestion
+
+    if history is not None and (isinstance(history, (str, bytes, dict)) or not isinstance(history, Sequence)):
+        raise InvalidQuestion(
+            f"history must be a list of earlier turns (strings, (question, answer) pairs or role/content dicts), "
+            f"not {type(history).__name__}"
+        )
+
+
 def turns(history: Sequence | None) -> list[tuple[str | None, str]]:
     """(role, text) of each turn: strings are user turns, pairs are (user, reply), dicts carry their role
     and a content that is text or a list of text parts."""

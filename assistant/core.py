@@ -14,7 +14,7 @@ from . import conversation
 from .compose import FALLBACK_NOTICE, Composer
 from .crosslingual import Glossary
 from .embeddings import LazyEmbeddings
-from .errors import AssistantError, IndexDamaged, InvalidQuestion, model_mismatch
+from .errors import AssistantError, IndexDamaged, IndexUnreachable, InvalidQuestion, model_mismatch
 from .extractive import Evidence, Selection
 from .gate import load_gate
 from .generate import NOT_IN_SOURCES, Generator, LLMUnavailable
@@ -127,6 +127,7 @@ class Assistant:
     def retrieve(self, question: str, *, history=None, top_k: int | None = None) -> list[Passage]:
         """The passages the answer would draw on, best first."""
         question = clean_question(question, self.settings.max_question_chars)
+        conversation.check_history(history)
         query, terms = self._understand(question, history)
         return self._retrieve(self._vector(query), terms, top_k, language=self.analyzer.script(question))
 
@@ -157,7 +158,7 @@ class Assistant:
             return None
         try:
             return self.vectors
-        except IndexDamaged as exc:
+        except (IndexDamaged, IndexUnreachable) as exc:
             log.warning("dense retrieval unavailable, answering from the lexical index alone: %s", exc)
             return None
 
@@ -176,6 +177,7 @@ class Assistant:
         """Yield pieces of text while a language model writes, then the final ``Answer``."""
         started = time.perf_counter()
         question = clean_question(question, self.settings.max_question_chars)
+        conversation.check_history(history)
         mode = self._mode(mode)
         language = self.analyzer.script(question)
         standalone, notice = self._standalone(question, history, mode)

@@ -101,14 +101,26 @@ def read_text(path: Path) -> str | None:
     return text
 
 
+MANIFEST_FIELDS = ("id", "file", "title", "outlet", "author", "date", "language", "url")
+
+
 def load_manifest(corpus_dir: Path) -> dict:
     path = corpus_dir / MANIFEST
     if not path.exists():
         return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        manifest = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CorpusError(f"{path} is not valid TOML ({exc}); fix it and run the command again") from exc
+    for section in ("documents", "references"):
+        entries = manifest.get(section, [])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise CorpusError(f"{path}: '{section}' must be a list of [[{section}]] tables; fix it and run again")
+        for number, entry in enumerate(entries, start=1):
+            wrong = [k for k in MANIFEST_FIELDS if k in entry and not isinstance(entry[k], str)]
+            if wrong:
+                raise CorpusError(f"{path}: [[{section}]] entry {number}: {', '.join(wrong)} must be text (in quotes)")
+    return manifest
 
 
 def references(corpus_dir: Path) -> list[dict]:

@@ -27,6 +27,14 @@ def model_mismatch(built_with: str, wanted: str) -> IndexMismatch:
     return IndexMismatch(f"index built with model {built_with}, settings ask for {wanted}: {REBUILD}")
 
 
+class ConfigError(AssistantError, ValueError):
+    """A setting (an ASSISTANT_* variable or a keyword) has a value it cannot take."""
+
+
+class IndexUnreachable(IndexProblem):
+    """The vector store (a Chroma server) cannot be reached."""
+
+
 class CorpusError(AssistantError):
     """The corpus folder or its manifest cannot be used."""
 

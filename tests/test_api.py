@@ -5,7 +5,7 @@ import sys
 import pytest
 
 import assistant
-from assistant import Answer, AssistantError, Citation, answer
+from assistant import Answer, Assistant, AssistantError, Citation, Settings, answer
 from assistant.cli import main
 from assistant.errors import InvalidQuestion
 from tests.conftest import ROOT
@@ -167,3 +167,32 @@ def test_follow_up_reads_gradio_content_lists():
     assert previous_question(history) == "美国商务部副部长是谁?"
     assert history_lines(history) == ["user: 美国商务部副部长是谁?", "assistant: 凯斯勒[1]"]
     assert previous_question([{"role": "user", "content": [{"type": "image", "url": "x"}]}]) == ""
+
+
+def test_history_of_the_wrong_type_is_a_clear_error(bot):
+    from assistant.errors import InvalidQuestion
+
+    for history in (5, "微軟總裁怎麼評論拜登的規則?", {"role": "user"}):
+        with pytest.raises(InvalidQuestion, match="history must be a list"):
+            bot.answer("那歐盟呢?", history=history)
+
+
+def test_a_setting_of_the_wrong_type_names_its_variable(monkeypatch):
+    from assistant.errors import ConfigError
+
+    monkeypatch.setenv("ASSISTANT_CHUNK_SIZE", "abc")
+    with pytest.raises(ConfigError, match="ASSISTANT_CHUNK_SIZE = 'abc'.*integer"):
+        Settings()
+    monkeypatch.delenv("ASSISTANT_CHUNK_SIZE")
+    with pytest.raises(ConfigError, match="ASSISTANT_TOP_K"):
+        Settings(top_k=0)
+
+
+@pytest.mark.parametrize("manifest, field", [('[[documents]]\nid = 5\nfile = "a.txt"\n', "id must be text"),
+                                             ('documents = "x"\n', "list of")])
+def test_a_manifest_with_wrong_types_is_a_clear_error(settings, embeddings, corpus_dir, manifest, field):
+    from assistant.errors import CorpusError
+
+    (corpus_dir / "manifest.toml").write_text(manifest, encoding="utf-8")
+    with pytest.raises(CorpusError, match=field):
+        Assistant(settings, embeddings=embeddings).ingest(progress=False)

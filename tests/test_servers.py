@@ -56,7 +56,9 @@ def test_chroma_server_backend(settings, embeddings, chroma_server):
 
 def test_unreachable_chroma_server_is_a_clear_error(settings, embeddings):
     remote = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{free_port()}"})
-    with pytest.raises(Exception, match="Chroma server|cannot"):
+    from assistant.errors import IndexUnreachable
+
+    with pytest.raises(IndexUnreachable, match="cannot reach the Chroma server.*chroma run"):
         Assistant(remote, embeddings=embeddings).ingest(progress=False)
 
 
