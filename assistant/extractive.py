@@ -43,6 +43,22 @@ class Sentence:
     meta: str = ""  # "byline" or "references": about the source, not evidence for claims about events
 
 
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+
+
+def normalised(text: str, analyzer: Analyzer) -> str:
+    """The text as the instruction filter reads it: NFKC (full-width letters become ASCII), invisible
+    characters removed, folded to Simplified, lower case."""
+    import unicodedata
+
+    return analyzer.fold(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text))).lower()
+
+
+def instruction_like(text: str, analyzer: Analyzer, pattern: re.Pattern | None) -> bool:
+    """Whether a source sentence reads as an instruction to a language model (``injection.txt``)."""
+    return bool(pattern and pattern.search(normalised(text, analyzer)))
+
+
 def instruction_pattern(lexicon_dir: Path) -> re.Pattern | None:
     """One regex of the instruction-like phrases listed in ``injection.txt`` (None when there is no list)."""
     lines = [ln.strip() for ln in data_lines(lexicon_dir, "injection.txt")]
@@ -165,7 +181,7 @@ class Evidence:
 
     def _sentence(self, chunk, start, end, analyzer, injection, rows) -> Sentence:
         text = chunk.sentence_text(start, end)
-        flagged = bool(injection and injection.search(text))
+        flagged = instruction_like(text, analyzer, injection)
         return Sentence(chunk.id, chunk.doc_id, start, end, text, *self._view(text, analyzer), flagged=flagged,
                         rows=rows[(chunk.doc_id, start)], english=latin(text))
 
