@@ -151,18 +151,44 @@ def _sidecar(path: Path) -> dict:
         return {}
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
+def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[str]]:
+    """The source files under ``corpus_dir``, and the links refused (named, with why): a link that leaves
+    the corpus folder or does not resolve is never read; links to folders are not followed."""
+    import os
+
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist: create it or set ASSISTANT_CORPUS_DIR")
-    files = []
-    for path in sorted(corpus_dir.rglob("*")):
-        rel = path.relative_to(corpus_dir)
-        if not path.is_file() or path.suffix.lower() not in SUFFIXES or path.name in SKIP_NAMES:
-            continue
-        if any(part in SKIP_DIRS or part.startswith(".") for part in rel.parts):
-            continue
-        files.append(path)
-    return files
+    root = corpus_dir.resolve()
+    files, refused = [], []
+    for folder, dirs, names in os.walk(corpus_dir, followlinks=False):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        for d in dirs:
+            if (here / d).is_symlink():
+                refused.append(f"{(here / d).relative_to(corpus_dir).as_posix()} (a link to a folder: not followed)")
+        for name in sorted(names):
+            path = here / name
+            if path.suffix.lower() not in SUFFIXES or name in SKIP_NAMES or name.startswith("."):
+                continue
+            if path.is_symlink():
+                why = _link_problem(path, root)
+                if why:
+                    refused.append(f"{path.relative_to(corpus_dir).as_posix()} ({why})")
+                    log.warning("skipping %s: %s", path, why)
+                    continue
+            if path.is_file():
+                files.append(path)
+    return sorted(files), refused
+
+
+def _link_problem(path: Path, root: Path) -> str:
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "a link that does not resolve"
+    if not target.is_relative_to(root):
+        return "a link that leaves the corpus folder"
+    return ""
 
 
 def metadata(path: Path, corpus_dir: Path, manifest: dict) -> dict:
@@ -189,8 +215,9 @@ def load_document(path: Path, corpus_dir: Path, manifest: dict) -> Document | No
 def load_documents(corpus_dir: Path) -> tuple[list[Document], list[str]]:
     """Every usable document under ``corpus_dir``, and the names of the files skipped (with a warning)."""
     manifest = load_manifest(corpus_dir)
-    docs, skipped = [], []
-    for path in corpus_files(corpus_dir):
+    files, skipped = corpus_files(corpus_dir)
+    docs = []
+    for path in files:
         doc = load_document(path, corpus_dir, manifest)
         if doc is None:
             skipped.append(path.name)

@@ -184,3 +184,20 @@ def test_model_prefixes_reach_sentence_transformers(settings):
     assert passage == {"normalize_embeddings": True, "prompt": "passage: "}
     assert query == {"normalize_embeddings": True, "prompt": "query: "}
     assert encode_kwargs(settings) == ({"normalize_embeddings": True}, {})
+
+
+def test_links_that_leave_the_corpus_or_dangle_are_refused_by_name(bot, corpus_dir, tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("root:x:0:0:secret outside the corpus", encoding="utf-8")
+    (corpus_dir / "passwd.txt").symlink_to(outside)
+    (corpus_dir / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    (corpus_dir / "loop.txt").symlink_to(corpus_dir / "loop.txt")
+    (corpus_dir / "same.txt").symlink_to(corpus_dir / "iknow-2025-05-15-ai-chip-export-rules.txt")
+    (corpus_dir / "elsewhere").symlink_to(tmp_path, target_is_directory=True)
+    report = bot.ingest(progress=False)
+    names = " ".join(report.skipped)
+    for name in ("passwd.txt (a link that leaves", "gone.txt (a link that does not resolve", "loop.txt",
+                 "elsewhere (a link to a folder"):
+        assert name in names
+    assert "same.txt" not in names  # a link inside the corpus is read
+    assert not any("secret" in c.text for c in bot.index.chunks)
