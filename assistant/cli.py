@@ -61,7 +61,7 @@ def cmd_add(args) -> int:
     from .fetch import add_url
     from .settings import Settings
 
-    path = add_url(args.url, Settings(), doc_id=args.id)
+    path = add_url(args.url, Settings(), doc_id=args.id, force=args.force, allow_private=args.allow_private)
     print(f"saved {path}; run `assistant ingest` to index it")
     return 0
 
@@ -98,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("add", cmd_add, "Fetch a web page, extract its text and save it under corpus/.")
     p.add_argument("url")
     p.add_argument("--id", help="manifest id of the reference this page is (e.g. ap-2025-05-14)")
+    p.add_argument("--force", action="store_true", help="replace a file or URL saved before")
+    p.add_argument("--allow-private", action="store_true", help="allow loopback and private network addresses")
     p = command("web", cmd_web, "Start the web chat.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)

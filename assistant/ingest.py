@@ -79,6 +79,18 @@ def _doc_meta(doc: Document) -> dict:
     return meta
 
 
+EMBED_CHARS_PER_S = 5_000  # a cautious rate for the estimate (measured 6-10k characters/s on 2 cores)
+LONG_INGEST_S = 180
+
+
+def _warn_if_long(characters: int) -> None:
+    """Say before a long run how long it will take, so a large file does not start an hour's work silently."""
+    seconds = characters / EMBED_CHARS_PER_S
+    if seconds > LONG_INGEST_S:
+        log.warning("about %s characters to embed: roughly %.0f minutes on this machine; a killed run resumes "
+                    "where it stopped (lower ASSISTANT_MAX_FILE_MB to skip large files)", f"{characters:,}", seconds / 60)
+
+
 def _embed_missing(vectors: VectorStore, have: set[str], chunks: list[Chunk], docs: dict, progress: bool) -> int:
     from tqdm import tqdm
 
@@ -135,13 +147,14 @@ def ingest(
     if rebuild:
         vectors.drop()
         current = None
-    documents, skipped = load_documents(settings.corpus_dir)
+    documents, skipped = load_documents(settings.corpus_dir, int(settings.max_file_mb * 2**20))
     if not documents:
         raise CorpusError(f"no readable documents in {settings.corpus_dir}: add .txt, .md, .html or .pdf files")
     docs = {d.doc_id: _doc_meta(d) for d in documents}
     chunks = [c for d in documents for c in make_chunks(d, settings)]
     report = IngestReport(documents=len(documents), chunks=len(chunks), skipped=skipped)
     have = vectors.ids()
+    _warn_if_long(sum(len(c.text) for c in chunks if c.id not in have))
     report.embedded = _embed_missing(vectors, have, chunks, docs, progress)
     info = index_info(settings, analyzer)
     info["dimension"] = _dimension(vectors, current, report.embedded)

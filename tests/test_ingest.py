@@ -201,3 +201,24 @@ def test_links_that_leave_the_corpus_or_dangle_are_refused_by_name(bot, corpus_d
         assert name in names
     assert "same.txt" not in names  # a link inside the corpus is read
     assert not any("secret" in c.text for c in bot.index.chunks)
+
+
+def test_a_file_over_the_size_limit_is_skipped_by_name(bot, corpus_dir, settings, embeddings):
+    (corpus_dir / "huge.txt").write_text("晶片出口。" * 60_000, encoding="utf-8")  # about 0.9 MB
+    small = Assistant(settings.model_copy(update={"max_file_mb": 0.5}), embeddings=embeddings)
+    report = small.ingest(progress=False)
+    assert any(name.startswith("huge.txt (over 0.5 MB") for name in report.skipped)
+    assert all(c.doc_id != "huge.txt" for c in small.index.chunks)
+
+
+def test_a_long_ingest_is_announced_with_an_estimate(caplog):
+    import logging
+
+    from assistant.ingest import _warn_if_long
+
+    with caplog.at_level(logging.WARNING, logger="assistant"):
+        _warn_if_long(20_000_000)
+    assert "roughly 67 minutes" in caplog.text
+    caplog.clear()
+    _warn_if_long(50_000)
+    assert not caplog.text

@@ -85,7 +85,7 @@ def web_pages(tmp_path):
 
 
 def test_add_url_extracts_main_text_and_ingest_uses_manifest(settings, embeddings, web_pages):
-    path = add_url(f"{web_pages}/story.html", settings, doc_id="afp-2025-05-13")
+    path = add_url(f"{web_pages}/story.html", settings, doc_id="afp-2025-05-13", allow_private=True)
     text = path.read_text(encoding="utf-8")
     assert "rescinded the AI diffusion rule" in text
     assert "cookie banner" not in text and "Home" not in text
@@ -101,7 +101,7 @@ def test_add_url_extracts_main_text_and_ingest_uses_manifest(settings, embedding
 
 def test_add_url_errors_are_clear(settings, web_pages, capsys, monkeypatch):
     with pytest.raises(FetchError, match="404"):
-        add_url(f"{web_pages}/missing.html", settings)
+        add_url(f"{web_pages}/missing.html", settings, allow_private=True)
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
     assert main(["add", "ftp://example.invalid/x"]) == 1
     assert "not an http(s) URL" in capsys.readouterr().err
@@ -116,3 +116,63 @@ def test_answers_degrade_to_lexical_when_the_chroma_server_goes_away(settings, e
     with caplog.at_level(logging.WARNING, logger="assistant"):
         reply = Assistant(gone, embeddings=embeddings).answer("美國商務部何時撤銷AI擴散規則?")
     assert "5月13日" in reply.text and "dense retrieval unavailable" in caplog.text
+
+
+class SlowHandler(http.server.BaseHTTPRequestHandler):
+    """Serves /big (more than the cap, no length header), /slow (a byte every 0.5 s), /pdf."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf" if self.path == "/pdf" else "text/html")
+        self.end_headers()
+        try:
+            if self.path == "/big":
+                for _ in range(3 * 1024):
+                    self.wfile.write(b"<p>" + b"x" * 1021)
+            elif self.path == "/slow":
+                for _ in range(40):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def odd_pages():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_downloads_are_bounded_in_size_time_and_type(settings, odd_pages):
+    small = settings.model_copy(update={"max_download_mb": 1.0, "fetch_deadline": 2.0})
+    with pytest.raises(FetchError, match="larger than the 1.0 MB limit"):
+        add_url(f"{odd_pages}/big", small, allow_private=True)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="took longer than 2 s"):
+        add_url(f"{odd_pages}/slow", small, allow_private=True)
+    assert time.monotonic() - started < 6
+    with pytest.raises(FetchError, match="application/pdf"):
+        add_url(f"{odd_pages}/pdf", small, allow_private=True)
+
+
+def test_local_addresses_need_allow_private(settings, web_pages):
+    with pytest.raises(FetchError, match="local or private address.*--allow-private"):
+        add_url(f"{web_pages}/story.html", settings)
+
+
+def test_an_existing_file_or_url_is_kept_without_force(settings, web_pages, capsys, monkeypatch):
+    first = add_url(f"{web_pages}/story.html", settings, doc_id="afp-2025-05-13", allow_private=True)
+    with pytest.raises(FetchError, match="already saved as afp-2025-05-13.txt.*--force"):
+        add_url(f"{web_pages}/story.html", settings, doc_id="other", allow_private=True)
+    first.write_text("edited by hand", encoding="utf-8")
+    with pytest.raises(FetchError, match="already"):
+        add_url(f"{web_pages}/story.html", settings, doc_id="afp-2025-05-13", allow_private=True)
+    assert first.read_text(encoding="utf-8") == "edited by hand"
+    add_url(f"{web_pages}/story.html", settings, doc_id="afp-2025-05-13", force=True, allow_private=True)
+    assert "rescinded" in first.read_text(encoding="utf-8")
