@@ -21,7 +21,7 @@ from .generate import NOT_IN_SOURCES, Generator, LLMUnavailable
 from .ingest import IngestReport, index_info, ingest, settings_match
 from .lexical import LexicalIndex
 from .query import QueryAnalyzer
-from .retrieve import retrieve
+from .retrieve import DEGRADED, EMPTIED, Retrieval, retrieve
 from .settings import Settings
 from .text import Analyzer
 from .types import Answer, Passage
@@ -56,6 +56,7 @@ class Assistant:
         self._lock = threading.RLock()
         self._vectors: VectorStore | None = None
         self._index: LexicalIndex | None = None
+        self._dense_empty: bool | None = None  # checked once per loaded index
 
     @cached_property
     def analyzer(self) -> Analyzer:
@@ -90,6 +91,7 @@ class Assistant:
 
     def _set_index(self, index: LexicalIndex) -> None:
         self._index = index
+        self._dense_empty = None
         for derived in ("evidence", "queries", "composer"):
             self.__dict__.pop(derived, None)
 
@@ -129,7 +131,7 @@ class Assistant:
         question = clean_question(question, self.settings.max_question_chars)
         conversation.check_history(history)
         query, terms = self._understand(question, history)
-        return self._retrieve(self._vector(query), terms, top_k, language=self.analyzer.script(question))
+        return self._retrieve(self._vector(query), terms, top_k, language=self.analyzer.script(question)).passages
 
     def _vector(self, query: str):
         """The question's embedding, or None (lexical signals only, with a warning) when the model fails."""
@@ -146,21 +148,30 @@ class Assistant:
         terms = self.evidence.weigh(self.queries.terms(question, carried=carried), question)
         return (f"{carried} {question}".strip(), terms)
 
-    def _retrieve(self, vector, terms, top_k=None, language: str = "") -> list[Passage]:
-        return retrieve(
-            vector, terms, index=self.index, vectors=self._dense_or_none(), analyzer=self.analyzer, settings=self.settings,
+    def _retrieve(self, vector, terms, top_k=None, language: str = "") -> Retrieval:
+        store, problem = self._dense_or_none()
+        found = retrieve(
+            vector, terms, index=self.index, vectors=store, analyzer=self.analyzer, settings=self.settings,
             top_k=top_k, language=language,
         )
+        return Retrieval(found.passages, problem or found.degraded)
 
-    def _dense_or_none(self) -> VectorStore | None:
-        """The dense store, or None (lexical-only answers, with a warning) when it cannot be reached."""
+    def _dense_or_none(self) -> tuple[VectorStore | None, str]:
+        """The dense store, or None and a notice (lexical-only answers) when it cannot be reached or was
+        emptied (a deleted index folder is recreated empty by Chroma)."""
         if self.settings.dense_weight <= 0:
-            return None
+            return None, ""
         try:
-            return self.vectors
+            store = self.vectors
+            if self._dense_empty is None:
+                self._dense_empty = bool(self.index.chunks) and store.count() == 0
         except (IndexDamaged, IndexUnreachable) as exc:
             log.warning("dense retrieval unavailable, answering from the lexical index alone: %s", exc)
-            return None
+            return None, DEGRADED
+        if self._dense_empty:
+            log.warning("the vector store holds no embeddings although the index lists chunks: run `assistant ingest`")
+            return None, EMPTIED
+        return store, ""
 
     def answer(self, question: str, *, history=None, mode: str | None = None) -> Answer:
         """Answer ``question`` from the sources, every sentence cited, or abstain.
@@ -181,23 +192,24 @@ class Assistant:
         mode = self._mode(mode)
         language = self.analyzer.script(question)
         standalone, notice = self._standalone(question, history, mode)
-        selection, passages, retrieved = self._select(standalone, history if standalone == question else None, language)
+        selection, found, retrieved = self._select(standalone, history if standalone == question else None, language)
+        passages = found.passages
         result = self._compose(selection, language, passages)
         if mode == "generated" and not result.abstained:  # the evidence gate: no call without support
             result = yield from self._generate(standalone, language, passages, result)
-        result.notice = " ".join(filter(None, [notice, result.notice]))
+        result.notice = " ".join(filter(None, [notice, found.degraded, result.notice]))
         result.timings = {"retrieve_ms": (retrieved - started) * 1e3, "total_ms": (time.perf_counter() - started) * 1e3}
         yield result
 
     def _select(self, question: str, history, language: str):
-        """Retrieve passages and choose the sentences that answer; also returns when retrieval ended."""
+        """Retrieve passages and choose the sentences that answer: (selection, retrieval, when retrieval ended)."""
         query, terms = self._understand(question, history)
         vector = self._vector(query)
-        passages = self._retrieve(vector, terms, language=language)
+        found = self._retrieve(vector, terms, language=language)
         retrieved = time.perf_counter()
-        selection = self.evidence.select(terms, passages, self.settings.max_sentences, self.settings.min_gain,
+        selection = self.evidence.select(terms, found.passages, self.settings.max_sentences, self.settings.min_gain,
                                          question=question, vector=vector, language=language)
-        return selection, passages, retrieved
+        return selection, found, retrieved
 
     def confident(self, selection: Selection) -> bool:
         """The gate: the fitted model over the selection's signals, or the coverage thresholds without it."""

@@ -86,6 +86,11 @@ class VectorStore:
             )
         return IndexDamaged(f"the Chroma collection cannot be read ({exc}); {REBUILD}")
 
+    def count(self) -> int:
+        """How many embeddings the collection holds."""
+        with self._reaching():
+            return self.store._collection.count()
+
     def ids(self) -> set[str]:
         with self._reaching():
             return set(self.store.get(include=[])["ids"])

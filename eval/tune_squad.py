@@ -104,7 +104,7 @@ def prepared(args, base: Settings, embeddings):
 def signals(bot: Assistant, question: str, history=None) -> dict:
     from assistant.gate import features
 
-    selection, _, _ = bot._select(question, history, bot.analyzer.script(question))
+    selection, _, _ = bot._select(question, history, bot.analyzer.script(question))  # (selection, retrieval, t)
     return features(selection) if selection.sentences else None
 
 

@@ -222,3 +222,13 @@ def test_a_long_ingest_is_announced_with_an_estimate(caplog):
     caplog.clear()
     _warn_if_long(50_000)
     assert not caplog.text
+
+
+def test_an_emptied_vector_store_is_said_on_the_answer(bot, settings, embeddings):
+    bot.vectors.delete(sorted(bot.vectors.ids()))  # emptied (a deleted folder is recreated empty, the same)
+    fresh = Assistant(settings, embeddings=embeddings)
+    reply = fresh.answer("美國商務部何時撤銷AI擴散規則?")
+    assert "vector store is empty" in reply.notice and "assistant ingest" in reply.notice
+    assert "5月13日" in reply.text  # the lexical side still answers
+    fresh.ingest(progress=False)
+    assert "empty" not in fresh.answer("美國商務部何時撤銷AI擴散規則?").notice

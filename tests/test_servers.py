@@ -116,6 +116,7 @@ def test_answers_degrade_to_lexical_when_the_chroma_server_goes_away(settings, e
     with caplog.at_level(logging.WARNING, logger="assistant"):
         reply = Assistant(gone, embeddings=embeddings).answer("美國商務部何時撤銷AI擴散規則?")
     assert "5月13日" in reply.text and "dense retrieval unavailable" in caplog.text
+    assert "keyword index alone" in reply.notice  # said on the Answer too, not only in the log
 
 
 class SlowHandler(http.server.BaseHTTPRequestHandler):
