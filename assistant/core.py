@@ -18,7 +18,7 @@ from .errors import AssistantError, IndexDamaged, IndexUnreachable, InvalidQuest
 from .extractive import Evidence, Selection
 from .gate import load_gate
 from .generate import NOT_IN_SOURCES, Generator, LLMUnavailable
-from .ingest import IngestReport, index_info, ingest, settings_match
+from .ingest import IngestReport, index_info, index_lock, ingest, settings_match
 from .lexical import LexicalIndex
 from .query import QueryAnalyzer
 from .retrieve import DEGRADED, EMPTIED, Retrieval, retrieve
@@ -75,7 +75,7 @@ class Assistant:
 
     def ingest(self, *, rebuild: bool = False, progress: bool = True) -> IngestReport:
         """Bring the index in line with the corpus folder (see ``assistant ingest``)."""
-        with self._lock:
+        with self._lock, index_lock(self.settings.index_dir):
             current = None if rebuild else self._load_index()
             report, index = ingest(
                 self.settings, analyzer=self.analyzer, vectors=self.vectors, current=current, rebuild=rebuild, progress=progress

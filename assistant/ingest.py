@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from contextlib import contextmanager
+from pathlib import Path
 from dataclasses import asdict, dataclass, field
 
 from .chunking import LONG_SENTENCE, chunk_spans, sentences
@@ -42,6 +44,24 @@ class IngestReport:
             )
         skipped = f"; skipped {len(self.skipped)}: {', '.join(self.skipped)}" if self.skipped else ""
         return f"{head}{skipped} ({self.seconds:.1f} s)"
+
+
+@contextmanager
+def index_lock(index_dir: Path):
+    """One ingest at a time per index folder, across processes: a second one waits, and says so."""
+    import fcntl
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / "ingest.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("another ingest is running on %s: waiting for it to finish", index_dir)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _digest(*parts: object) -> str:

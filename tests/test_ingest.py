@@ -232,3 +232,23 @@ def test_an_emptied_vector_store_is_said_on_the_answer(bot, settings, embeddings
     assert "5月13日" in reply.text  # the lexical side still answers
     fresh.ingest(progress=False)
     assert "empty" not in fresh.answer("美國商務部何時撤銷AI擴散規則?").notice
+
+
+def test_a_second_ingest_waits_for_the_first_and_says_so(bot, settings, embeddings, caplog):
+    import fcntl
+    import logging
+    import threading
+
+    with open(settings.index_dir / "ingest.lock", "w") as held:  # another process's ingest, as far as flock knows
+        fcntl.flock(held, fcntl.LOCK_EX)
+        results = []
+        with caplog.at_level(logging.WARNING, logger="assistant"):
+            second = threading.Thread(target=lambda: results.append(
+                Assistant(settings, embeddings=embeddings).ingest(progress=False)))
+            second.start()
+            second.join(timeout=1.5)
+            assert second.is_alive() and not results  # waiting
+            fcntl.flock(held, fcntl.LOCK_UN)
+            second.join(timeout=30)
+    assert results and results[0].embedded == 0
+    assert "another ingest is running" in caplog.text
