@@ -129,15 +129,52 @@ def build_app(bot: Assistant):
     return app
 
 
+def parse_auth(auth: str | None) -> tuple[str, str] | None:
+    """'user:password' → (user, password); both must be non-empty. Checked before anything starts."""
+    if auth is None:
+        return None
+    user, colon, password = auth.partition(":")
+    if not colon or not user.strip() or not password:
+        raise AssistantError("--auth (or ASSISTANT_WEB_AUTH) wants user:password, both non-empty")
+    return user, password
+
+
+class LoginGuard:
+    """Checks a login; each failure in a row waits a little longer (up to MAX_DELAY s) before answering,
+    so guessing passwords is slow. A success resets the count."""
+
+    MAX_DELAY = 5.0
+
+    def __init__(self, user: str, password: str, sleep=None):
+        import threading
+        import time
+
+        self.user, self.password = user, password
+        self.failures = 0
+        self._lock = threading.Lock()
+        self._sleep = sleep or time.sleep
+
+    def __call__(self, user: str, password: str) -> bool:
+        import hmac
+
+        ok = hmac.compare_digest(user.encode(), self.user.encode()) & hmac.compare_digest(
+            password.encode(), self.password.encode())
+        with self._lock:
+            self.failures = 0 if ok else self.failures + 1
+            delay = 0.0 if ok else min(self.MAX_DELAY, 0.25 * 2 ** (self.failures - 1))
+        if delay:
+            log.warning("failed login for %r (%d in a row): waiting %.2f s", user, self.failures, delay)
+            self._sleep(delay)
+        return ok
+
+
 def launch(bot: Assistant, *, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None, block: bool = True):
     """Start the app; ``auth`` is 'user:password'."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    credentials = tuple(auth.split(":", 1)) if auth else None
-    if auth and len(credentials) != 2:
-        raise AssistantError("--auth wants user:password")
+    credentials = parse_auth(auth)
     app = build_app(bot)
     app.queue(default_concurrency_limit=4)
-    app.launch(server_name=host, server_port=port, auth=credentials, share=False, css=CSS,
+    app.launch(server_name=host, server_port=port, auth=LoginGuard(*credentials) if credentials else None, share=False, css=CSS,
                prevent_thread_lock=not block, show_error=False, footer_links=["api"])
     return app
 
@@ -146,6 +183,7 @@ def serve(*, host: str, port: int, auth: str | None) -> int:
     """`assistant web`: make sure the index exists (with progress), then serve until interrupted."""
     from .settings import Settings
 
+    parse_auth(auth)  # a bad --auth is refused before the model warms up or a URL is printed
     bot = Assistant(Settings())
     bot.warm()  # builds the index on first use (with a progress bar) and loads the model
     print(f"assistant: web chat on http://{host}:{port}")

@@ -167,11 +167,33 @@ def test_basic_auth_guards_the_app(bot):
         app.close()
 
 
-def test_malformed_auth_is_a_clear_error(bot):
+@pytest.mark.parametrize("auth", ["no-colon", ":", "user:", ":password", " :x"])
+def test_malformed_auth_is_a_clear_error(bot, auth):
     from assistant import AssistantError
 
-    with pytest.raises(AssistantError, match="user:password"):
-        launch(bot, port=free_port(), auth="no-colon", block=False)
+    with pytest.raises(AssistantError, match="user:password, both non-empty"):
+        launch(bot, port=free_port(), auth=auth, block=False)
+
+
+def test_bad_auth_is_refused_before_the_model_warms(monkeypatch, capsys):
+    from assistant import web
+    from assistant.cli import main
+
+    monkeypatch.setattr(web, "Assistant", lambda *a, **k: pytest.fail("built an assistant before checking --auth"))
+    assert main(["web", "--auth", "user:"]) == 1
+    captured = capsys.readouterr()
+    assert "user:password" in captured.err and "http://" not in captured.out
+
+
+def test_failed_logins_back_off():
+    from assistant.web import LoginGuard
+
+    waits = []
+    guard = LoginGuard("reader", "s3cret", sleep=waits.append)
+    assert not guard("reader", "x") and not guard("reader", "y") and not guard("admin", "s3cret")
+    assert waits == [0.25, 0.5, 1.0]
+    assert guard("reader", "s3cret") and waits == [0.25, 0.5, 1.0]  # success: no wait, count reset
+    assert not guard("reader", "z") and waits[-1] == 0.25
 
 
 @pytest.mark.browser
