@@ -218,3 +218,13 @@ def test_browser_streams_a_generated_answer(browser, llm_bot, llm):
     finally:
         page.close()
         app.close()
+
+
+@pytest.mark.browser
+def test_browser_follow_up_uses_the_first_turn(page):
+    """Typed into the real page: Gradio 6 sends the history as content lists, and the second turn needs it."""
+    _ask_text(page, "伯恩斯坦的分析師是誰?")
+    assert "Rasgon" in page.inner_text("#chat")
+    _ask_text(page, "他警告了什麼?")
+    last = page.locator("#chat .message-row, #chat .message").last.inner_text()
+    assert "雙邊" in last and "訓練中國AI模型" not in last
