@@ -36,12 +36,13 @@ class Document:
     url: str = ""
 
 
-def display_source(path: Path) -> str:
-    """Path relative to the repository root when inside it, else absolute."""
+def display_source(path: Path, corpus_dir: Path) -> str:
+    """Path relative to the repository root when inside it, else relative to the corpus folder (never an
+    absolute path: it would tell web visitors where the server keeps its files)."""
     try:
         return path.resolve().relative_to(PROJECT_ROOT).as_posix()
     except ValueError:
-        return str(path.resolve())
+        return path.resolve().relative_to(corpus_dir.resolve()).as_posix()
 
 
 def decode(data: bytes) -> str | None:
@@ -208,7 +209,7 @@ def load_document(path: Path, corpus_dir: Path, manifest: dict, max_bytes: int |
     if text is None:
         return None
     meta = metadata(path, corpus_dir, manifest)
-    doc = Document(doc_id=meta["id"], source=display_source(path), text=text)
+    doc = Document(doc_id=meta["id"], source=display_source(path, corpus_dir), text=text)
     fields = {k: str(meta[k]) for k in ("title", "outlet", "author", "date", "language", "url") if meta.get(k)}
     doc = replace(doc, **fields)
     if not doc.language:  # the manifest is silent: tell from the opening of the text

@@ -66,6 +66,8 @@ def test_a_folder_without_a_lexicon_ingests_and_answers_in_its_language(tmp_path
     cite = reply.citations[0]
     # a file with a BOM: offsets count from the first character after it (read with utf-8-sig)
     assert (corpus / "volcano.txt").read_text(encoding="utf-8-sig")[cite.start : cite.end] == cite.quote
+    # outside the checkout, sources are named relative to the corpus folder, never by absolute path
+    assert cite.source == "volcano.txt" and str(tmp_path) not in str(reply.to_dict())
 
 
 @pytest.mark.parametrize("question", ["這篇文章的作者是誰?", "Who wrote this piece?", "这篇分析是谁写的?"])
