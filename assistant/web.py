@@ -129,6 +129,36 @@ def build_app(bot: Assistant):
     return app
 
 
+# Gradio's page needs inline scripts and styles and its own websocket/SSE connections; nothing else is
+# allowed, no other origin may frame the app, and browsers must not guess content types.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws: wss:; media-src 'self' blob:; "
+       "object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"), (b"referrer-policy", b"no-referrer")]
+
+
+class SecurityHeaders:
+    """ASGI middleware: adds SECURITY_HEADERS to every HTTP response that lacks them."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return await self.app(scope, receive, send_with_headers)
+
+
 def parse_auth(auth: str | None) -> tuple[str, str] | None:
     """'user:password' → (user, password); both must be non-empty. Checked before anything starts."""
     if auth is None:
@@ -174,7 +204,10 @@ def launch(bot: Assistant, *, host: str = "127.0.0.1", port: int = 7860, auth: s
     credentials = parse_auth(auth)
     app = build_app(bot)
     app.queue(default_concurrency_limit=4)
+    from starlette.middleware import Middleware
+
     app.launch(server_name=host, server_port=port, auth=LoginGuard(*credentials) if credentials else None, share=False, css=CSS,
+               app_kwargs={"middleware": [Middleware(SecurityHeaders)]},
                prevent_thread_lock=not block, show_error=False, footer_links=["api"])
     return app
 
