@@ -16,7 +16,8 @@ def test_well_cited_answer_keeps_sentences_and_quotes_passages(llm_bot, llm):
     assert reply.text.startswith("美國商務部於5月13日正式撤銷") and reply.text.endswith("[1]")
     assert reply.sentences_generated == reply.sentences_supported == 1
     cite = reply.citations[0]
-    assert "5月13日" in cite.quote and open(cite.source, encoding="utf-8").read()[cite.start : cite.end] == cite.quote
+    source = llm_bot.settings.corpus_dir / cite.source
+    assert "5月13日" in cite.quote and source.read_text(encoding="utf-8")[cite.start : cite.end] == cite.quote
 
 
 def test_prompt_numbers_passages_and_guards_against_instructions(llm_bot, llm):
