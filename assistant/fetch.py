@@ -62,9 +62,13 @@ def fetch_html(url: str, settings: Settings | None = None, *, allow_private: boo
     check_address(url, allow_private=allow_private)
     limit = int(settings.max_download_mb * 1024 * 1024)
     deadline = time.monotonic() + settings.fetch_deadline
+
+    def check_hop(request) -> None:  # every hop, redirects included, must pass the same address check
+        check_address(str(request.url), allow_private=allow_private)
+
     try:
-        with httpx.stream("GET", url, timeout=READ_TIMEOUT, follow_redirects=True,
-                          headers={"User-Agent": "assistant/0.1"}) as response:
+        with httpx.Client(timeout=READ_TIMEOUT, follow_redirects=True, headers={"User-Agent": "assistant/0.1"},
+                          event_hooks={"request": [check_hop]}) as client, client.stream("GET", url) as response:
             response.raise_for_status()
             kind = response.headers.get("content-type", "text/html").split(";")[0].strip().lower()
             if kind not in TEXT_TYPES:

@@ -120,9 +120,15 @@ def test_answers_degrade_to_lexical_when_the_chroma_server_goes_away(settings, e
 
 
 class SlowHandler(http.server.BaseHTTPRequestHandler):
-    """Serves /big (more than the cap, no length header), /slow (a byte every 0.5 s), /pdf."""
+    """Serves /big (more than the cap, no length header), /slow (a byte every 0.5 s), /pdf, and
+    /hop?to=URL (a redirect)."""
 
     def do_GET(self):  # noqa: N802 (http.server's name)
+        if self.path.startswith("/hop?to="):
+            self.send_response(302)
+            self.send_header("Location", self.path.split("=", 1)[1])
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", "application/pdf" if self.path == "/pdf" else "text/html")
         self.end_headers()
@@ -177,3 +183,18 @@ def test_an_existing_file_or_url_is_kept_without_force(settings, web_pages, caps
     assert first.read_text(encoding="utf-8") == "edited by hand"
     add_url(f"{web_pages}/story.html", settings, doc_id="afp-2025-05-13", force=True, allow_private=True)
     assert "rescinded" in first.read_text(encoding="utf-8")
+
+
+def test_a_redirect_is_checked_like_the_first_address(settings, odd_pages, web_pages, monkeypatch):
+    from assistant import fetch
+
+    real = fetch.check_address
+
+    def only_the_first_server(url, *, allow_private):
+        if url.startswith(web_pages):
+            raise FetchError(f"{url} refused")
+        return real(url, allow_private=True)
+
+    monkeypatch.setattr(fetch, "check_address", only_the_first_server)
+    with pytest.raises(FetchError, match="refused"):
+        add_url(f"{odd_pages}/hop?to={web_pages}/story.html", settings)
