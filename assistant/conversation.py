@@ -44,8 +44,8 @@ def turns(history: Sequence | None) -> list[tuple[str | None, str]]:
     for turn in history or []:
         if isinstance(turn, str):
             out.append(("user", turn))
-        elif isinstance(turn, dict) and text_of(turn.get("content")) is not None:
-            out.append((turn.get("role"), text_of(turn["content"])))
+        elif isinstance(turn, dict) and (text := text_of(turn.get("content"))) is not None:
+            out.append((turn.get("role"), text))
         elif isinstance(turn, (list, tuple)):
             out += [(role, text) for role, text in zip(("user", "assistant"), turn) if isinstance(text, str)]
     return out

@@ -75,13 +75,9 @@ def _pdf_text(path: Path) -> str | None:
     return "\n".join((page.extract_text() or "") for page in reader.pages)
 
 
-def read_text(path: Path, max_bytes: int | None = None) -> str | None:
-    """The text of one file, or None (with a warning) when it holds none we can use or is too large."""
+def read_text(path: Path) -> str | None:
+    """The text of one file, or None (with a warning) when it holds none we can use."""
     try:
-        if max_bytes is not None and path.stat().st_size > max_bytes:
-            log.warning("skipping %s: %.1f MB is over the %.1f MB limit (ASSISTANT_MAX_FILE_MB)", path,
-                        path.stat().st_size / 2**20, max_bytes / 2**20)
-            return None
         data = path.read_bytes()
     except OSError as exc:
         log.warning("skipping %s: cannot read it (%s)", path, exc.strerror)
@@ -204,8 +200,8 @@ def metadata(path: Path, corpus_dir: Path, manifest: dict) -> dict:
     return meta
 
 
-def load_document(path: Path, corpus_dir: Path, manifest: dict, max_bytes: int | None = None) -> Document | None:
-    text = read_text(path, max_bytes)
+def load_document(path: Path, corpus_dir: Path, manifest: dict) -> Document | None:
+    text = read_text(path)
     if text is None:
         return None
     meta = metadata(path, corpus_dir, manifest)
@@ -224,10 +220,15 @@ def load_documents(corpus_dir: Path, max_bytes: int | None = None) -> tuple[list
     files, skipped = corpus_files(corpus_dir)
     docs = []
     for path in files:
-        doc = load_document(path, corpus_dir, manifest, max_bytes)
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            log.warning("skipping %s: %.1f MB is over the %.1f MB limit (ASSISTANT_MAX_FILE_MB)", path,
+                        size / 2**20, max_bytes / 2**20)
+            skipped.append(f"{path.name} (over {max_bytes / 2**20:g} MB)")
+            continue
+        doc = load_document(path, corpus_dir, manifest)
         if doc is None:
-            too_big = max_bytes is not None and path.stat().st_size > max_bytes
-            skipped.append(f"{path.name} (over {max_bytes / 2**20:g} MB)" if too_big else path.name)
+            skipped.append(path.name)
         else:
             docs.append(doc)
     return docs, skipped

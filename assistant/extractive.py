@@ -23,8 +23,8 @@ COMMON_ZIPF, ZIPF_SPAN, MIN_GENERAL = 7.0, 4.0, 0.1
 ABSENT_ZIPF, ABSENT_SPAN = 4.5, 2.0  # the same for a word no source holds: rare words only (Zipf < 4.5)
 CHARS_PER_WORD = 2.0  # rough: about 1.6 in Chinese, 5-6 in English; only scales the chance estimate
 SEMANTIC_WEIGHT = 0.5  # the question-sentence cosine's part in choosing the first sentence
-PIVOT_WEIGHT = 0.5  # a paraphrase's match through a shared English gloss (crosslingual.build_tables)
 CROSS_SEMANTIC = 2.0  # ... and how much more it counts when the sentence is in the other language
+PIVOT_WEIGHT = 0.5  # a paraphrase's match through a shared English gloss (crosslingual.build_tables)
 TYPE_WEIGHT = 0.3  # the bonus for a sentence holding the kind of value asked for (a date for "when")
 
 
@@ -38,7 +38,7 @@ class Sentence:
     folded: str
     stems: frozenset[str]
     flagged: bool = False
-    rows: tuple[int, ...] = ()  # its rows in the index's vectors: the whole sentence, then each clause
+    row: int = -1  # its row in the index's sentence vectors
     english: bool = False  # written in English rather than Chinese (a Chinese source may quote English)
     meta: str = ""  # "byline" or "references": about the source, not evidence for claims about events
 
@@ -76,7 +76,8 @@ def absent_share(terms: list[Term]) -> float:
 _REFERENCE_HEADING = re.compile(
     r"^\s*(?:參考資料|参考资料|參考文獻|参考文献|資料來源|资料来源|延伸閱讀|延伸阅读|References|Sources|Bibliography"
     r"|Further reading)\s*[:：]?\s*$", re.IGNORECASE)
-_NOTICE_HEADING = re.compile(r"^\s*(?:【聲明】|【声明】|聲明|声明|Disclaimer|Notice)\s*[:：]?\s*$|^\s*-{10,}\s*$", re.IGNORECASE)
+_NOTICE_HEADING = re.compile(
+    r"^\s*(?:【聲明】|【声明】|聲明|声明|Disclaimer|Notice)\s*[:：]?\s*$|^\s*-{10,}\s*$", re.IGNORECASE)
 MAX_REFERENCES = 5
 
 
@@ -135,8 +136,8 @@ class Selection:
     first_coverage: float = 0.0  # share of the question's weight the first sentence alone covers
     passage_coverage: float = 0.0  # the most any one retrieved passage covers
     typed: float = 0.0  # the question asks for a date/number/name: +1 a chosen sentence holds one, -1 none does
-    agreement: float = 0.0
-    about_source: bool = False  # answered from the byline or reference list (no gate: the metadata says so)  # how high the first sentence's passage ranks by meaning and by words (1 = top of both)
+    agreement: float = 0.0  # how high the first sentence's passage ranks by meaning and by words (1 = top of both)
+    about_source: bool = False  # answered from the byline or reference list (no gate: the metadata says so)
     similarity: float | None = None  # best cosine between the question and a chosen sentence
     cross: bool = False  # the chosen sentences are in another language than the question
 
@@ -158,32 +159,31 @@ class Evidence:
         self.analyzer = analyzer
         self.by_chunk: dict[str, list[Sentence]] = {}
         self.following: dict[tuple[str, int], Sentence] = {}  # the next sentence of the same document
-        rows: dict[tuple[str, int], tuple[int, ...]] = {}
-        for row, (key, _) in enumerate(index.semantic_units()):
-            rows[key] = rows.get(key, ()) + (row,)
+        self.meta: dict[str, dict[tuple[str, int], Sentence]] = {}  # byline / references / notice sentences
+        rows = {key: row for row, key in enumerate(index.sentence_texts)}
         injection = instruction_pattern(analyzer.lexicon_dir)
         sections = metadata_sections(index)
         authors = {doc_id: doc.get("author", "") for doc_id, doc in index.docs.items()}
         last: Sentence | None = None
         for chunk in index.chunks:
-            self.by_chunk[chunk.id] = [self._sentence(chunk, s, e, analyzer, injection, rows) for s, e in chunk.sentences]
-            self.by_chunk[chunk.id] = [replace(s, meta=_meta_kind(s, sections, authors)) for s in self.by_chunk[chunk.id]]
+            self.by_chunk[chunk.id] = [self._sentence(chunk, s, e, injection, rows[(chunk.doc_id, s)], sections, authors)
+                                       for s, e in chunk.sentences]
             for sentence in self.by_chunk[chunk.id]:
+                if sentence.meta:
+                    self.meta.setdefault(sentence.meta, {}).setdefault((sentence.doc_id, sentence.start), sentence)
                 if last is not None and last.doc_id == sentence.doc_id and sentence.start >= last.end:
                     self.following.setdefault((last.doc_id, last.start), sentence)
                 last = sentence
         vectors = index.vectors
-        units = sum(len(r) for r in rows.values())
-        self.vectors = None if vectors is None or len(vectors) != units else vectors.astype("float32")
-        self.languages = {doc_id: doc.get("language", "") for doc_id, doc in index.docs.items()}
+        self.vectors = None if vectors is None or len(vectors) != len(rows) else vectors.astype("float32")
         # the corpus's size in words, each sentence once (neighbouring chunks share one)
-        self.words = sum(len(text) for _, text in index.semantic_units()) / CHARS_PER_WORD
+        self.words = sum(map(len, index.sentence_texts.values())) / CHARS_PER_WORD
 
-    def _sentence(self, chunk, start, end, analyzer, injection, rows) -> Sentence:
+    def _sentence(self, chunk, start, end, injection, row, sections, authors) -> Sentence:
         text = chunk.sentence_text(start, end)
-        flagged = instruction_like(text, analyzer, injection)
-        return Sentence(chunk.id, chunk.doc_id, start, end, text, *self._view(text, analyzer), flagged=flagged,
-                        rows=rows[(chunk.doc_id, start)], english=latin(text))
+        sentence = Sentence(chunk.id, chunk.doc_id, start, end, text, *self._view(text, self.analyzer),
+                            flagged=instruction_like(text, self.analyzer, injection), row=row, english=latin(text))
+        return replace(sentence, meta=_meta_kind(sentence, sections, authors))
 
     def shown_text(self, passage: Passage) -> str:
         """The passage as a language model may see it: instruction-like sentences left out."""
@@ -279,7 +279,8 @@ class Evidence:
         for candidate, sim in zip(candidates, similar):
             candidate.similarity = sim
             crossing = candidate.sentence.english != (language == "en")
-            candidate.prior += SEMANTIC_WEIGHT * (CROSS_SEMANTIC if crossing else 1.0) * (sim or 0.0) + TYPE_WEIGHT * answertype.holds(kind, candidate.sentence.text, question)
+            candidate.prior += SEMANTIC_WEIGHT * (CROSS_SEMANTIC if crossing else 1.0) * (sim or 0.0)
+            candidate.prior += TYPE_WEIGHT * answertype.holds(kind, candidate.sentence.text, question)
         selection = _cover(terms, candidates, total, max_sentences, min_gain)
         selection.passage_coverage = passage_cover
         if selection.sentences:
@@ -296,13 +297,9 @@ class Evidence:
 
     def _about_source(self, kind: str, passages: list[Passage]) -> Selection:
         """A question about the source itself: its byline (author) or its reference list, quoted whole."""
-        docs = list(dict.fromkeys(p.doc_id for p in passages)) or list(self.languages)
-        found = {}
-        for sentences in self.by_chunk.values():
-            for s in sentences:
-                if s.meta == ("byline" if kind == "author" else "references") and s.doc_id in docs:
-                    found.setdefault((s.doc_id, s.start), s)
-        chosen = self._whole_lines(sorted(found.values(), key=lambda s: (docs.index(s.doc_id), s.start)))
+        docs = list(dict.fromkeys(p.doc_id for p in passages)) or list(self.index.docs)
+        found = [s for s in self.meta.get("byline" if kind == "author" else "references", {}).values() if s.doc_id in docs]
+        chosen = self._whole_lines(sorted(found, key=lambda s: (docs.index(s.doc_id), s.start)))
         chosen = chosen[:1] if kind == "author" else chosen[:MAX_REFERENCES]
         return Selection(chosen, 1.0 if chosen else 0.0, about_source=bool(chosen))
 
@@ -319,14 +316,12 @@ class Evidence:
         return out
 
     def _similarities(self, sentences: list[Sentence], vector) -> list[float | None]:
-        """Each sentence's cosine to the question: the best of the whole sentence and its clauses."""
+        """Each sentence's cosine to the question (vectors are unit length)."""
         if vector is None or self.vectors is None or not sentences:
             return [None] * len(sentences)
         import numpy as np
 
-        rows = [row for s in sentences for row in s.rows]
-        cosines = iter(self.vectors[rows] @ np.asarray(vector, dtype=np.float32))
-        return [max(float(next(cosines)) for _ in s.rows) for s in sentences]
+        return [float(x) for x in self.vectors[[s.row for s in sentences]] @ np.asarray(vector, dtype=np.float32)]
 
     def _add_neighbour(self, selection: Selection, kind: str | None, question: str, max_sentences: int) -> None:
         chosen = selection.sentences
@@ -337,7 +332,6 @@ class Evidence:
         after = self.following.get((chosen[0].doc_id, chosen[0].start))
         if after is not None and after not in chosen and answertype.holds(kind, after.text, question):
             chosen.insert(1, after)
-
 
 
 @dataclass
@@ -358,11 +352,12 @@ def _cover(terms, candidates: list[Candidate], total, max_sentences, min_gain=MI
         if chosen and gains[best] < min_gain:
             break
         picked = candidates.pop(best)
+        if not chosen:  # the share of the question's weight the first sentence covers on its own
+            first = sum(t.weight for t, h in zip(terms, picked.hits) if h) / total
         chosen.append(picked.sentence)
         covered = [max(c, 1.0 if h else 0.0) for c, h in zip(covered, picked.hits)]
-        first = first if len(chosen) > 1 else sum(t.weight for t, c in zip(terms, covered) if c) / total
     coverage = sum(t.weight for t, c in zip(terms, covered) if c) / total
-    return Selection(chosen, coverage, first_coverage=first if chosen else 0.0)
+    return Selection(chosen, coverage, first_coverage=first)
 
 
 def _gain(terms: list[Term], hits: list[float], covered: list[float], total: float) -> float:

@@ -59,11 +59,10 @@ def fetch_html(url: str, settings: Settings | None = None, *, allow_private: boo
     import httpx
 
     settings = settings or Settings()
-    check_address(url, allow_private=allow_private)
     limit = int(settings.max_download_mb * 1024 * 1024)
     deadline = time.monotonic() + settings.fetch_deadline
 
-    def check_hop(request) -> None:  # every hop, redirects included, must pass the same address check
+    def check_hop(request) -> None:  # the first address and every redirect hop, checked alike
         check_address(str(request.url), allow_private=allow_private)
 
     try:

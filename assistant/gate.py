@@ -1,6 +1,6 @@
-"""Gate: answer or abstain. A logistic model over the selection's signals, fitted on dev data
-(``python eval/fit_gate.py``; public reading-comprehension sets with articles left out of the index,
-and the eval/ dev split), its coefficients kept as data in ``gate.json``.
+"""Gate: answer or abstain. A logistic model over the selection's signals, fitted on dev data (public
+reading-comprehension sets with articles left out of the index, and the eval/ dev split) by
+``python eval/tune_squad.py --fit-gate assistant/gate.json``; its coefficients are data in ``gate.json``.
 """
 
 from __future__ import annotations

@@ -6,14 +6,14 @@ import hashlib
 import logging
 import time
 from contextlib import contextmanager
-from pathlib import Path
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from .chunking import LONG_SENTENCE, chunk_spans, sentences
 from .crosslingual import build_tables
 from .documents import Document, load_documents
 from .errors import CorpusError
-from .lexical import Chunk, LexicalIndex, semantic_units, vocabulary
+from .lexical import Chunk, LexicalIndex, sentence_texts, vocabulary
 from .settings import Settings
 from .text import ANALYZER_VERSION, Analyzer
 from .vectorstore import VectorStore
@@ -126,17 +126,17 @@ def _embed_missing(vectors: VectorStore, have: set[str], chunks: list[Chunk], do
 
 
 def _sentence_vectors(embeddings, chunks: list[Chunk], current: LexicalIndex | None, progress: bool):
-    """One unit vector per semantic unit (a sentence, or one of its clauses: the answer step's semantic
-    signal); unchanged units keep the vectors the current index holds, only new ones are embedded."""
+    """One unit vector per distinct sentence (the answer step's semantic signal); unchanged sentences keep
+    the vectors the current index holds, only new ones are embedded."""
     import numpy as np
     from tqdm import tqdm
 
-    texts = [text for _, text in semantic_units(chunks)]
+    texts = list(sentence_texts(chunks).values())
     known = {}
     if current is not None and current.vectors is not None and current.info.get("dimension"):
-        known = dict(zip((text for _, text in current.semantic_units()), current.vectors))
+        known = dict(zip(current.sentence_texts.values(), current.vectors))
     missing = list(dict.fromkeys(t for t in texts if t not in known))
-    bar = tqdm(total=len(missing), desc="embedding sentences", unit="unit", disable=not progress or not missing)
+    bar = tqdm(total=len(missing), desc="embedding sentences", unit="sentence", disable=not progress or not missing)
     for i in range(0, len(missing), BATCH * 4):
         batch = missing[i : i + BATCH * 4]
         known.update(zip(batch, np.asarray(embeddings.embed_documents(batch), dtype=np.float32)))

@@ -53,7 +53,7 @@ class LexicalIndex:
     info: dict
     tables: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     bm25: object = None
-    vectors: np.ndarray | None = None  # one unit vector per semantic unit, in ``semantic_units`` order
+    vectors: np.ndarray | None = None  # one unit vector per sentence, in ``sentence_texts`` order
 
     @classmethod
     def build(cls, chunks, docs, info, tables, tokens: list[list[str]], vectors=None) -> LexicalIndex:
@@ -62,9 +62,15 @@ class LexicalIndex:
         bm25.index([t or ["\u2205"] for t in tokens], show_progress=False)
         return cls(chunks=chunks, docs=docs, info=info, tables=tables, bm25=bm25, vectors=vectors)
 
-    def semantic_units(self) -> list[tuple[tuple[str, int], str]]:
-        """The rows of ``vectors``: (owning sentence's (doc_id, start), text)."""
-        return semantic_units(self.chunks)
+    @cached_property
+    def sentence_texts(self) -> dict[tuple[str, int], str]:
+        """The rows of ``vectors``: each distinct sentence's text by (doc_id, start)."""
+        return sentence_texts(self.chunks)
+
+    @cached_property
+    def languages(self) -> set[str]:
+        """The languages the sources are written in ("zh", "en"), from their metadata."""
+        return {doc.get("language", "")[:2] for doc in self.docs.values()}
 
     @property
     def ids(self) -> list[str]:
@@ -155,13 +161,12 @@ class LexicalIndex:
                    vectors=vectors)
 
 
-def semantic_units(chunks: list[Chunk]) -> list[tuple[tuple[str, int], str]]:
+def sentence_texts(chunks: list[Chunk]) -> dict[tuple[str, int], str]:
     """What the answer step compares a question with, by meaning: each distinct sentence of the chunks
     (neighbouring chunks share one), keyed by its (doc_id, start), in chunk order. (Adding each clause of
     a long sentence as a unit of its own was measured: it raised the cosine of unanswerable questions
     as much as of answerable ones.)"""
-    sentences = {(c.doc_id, s): c.sentence_text(s, e) for c in chunks for s, e in c.sentences}
-    return list(sentences.items())
+    return {(c.doc_id, s): c.sentence_text(s, e) for c in chunks for s, e in c.sentences}
 
 
 def idf(df: int, n: int) -> float:
