@@ -25,6 +25,8 @@ CHARS_PER_WORD = 2.0  # rough: about 1.6 in Chinese, 5-6 in English; only scales
 SEMANTIC_WEIGHT = 0.5  # the question-sentence cosine's part in choosing the first sentence
 CROSS_SEMANTIC = 2.0  # ... and how much more it counts when the sentence is in the other language
 PIVOT_WEIGHT = 0.5  # a paraphrase's match through a shared English gloss (crosslingual.build_tables)
+UNTRANSLATED_WEIGHT, RARE_ZIPF = 0.0, 3.0  # an untranslatable rare word of a question in another language
+LEAD_WEIGHT = 0.5  # a term of the document's opening sentence (its subject) counts this much for its other sentences
 TYPE_WEIGHT = 0.3  # the bonus for a sentence holding the kind of value asked for (a date for "when")
 
 
@@ -69,7 +71,7 @@ def absent_share(terms: list[Term]) -> float:
     """Share of the question's own informative weight on terms no source mentions at all."""
     own = [t for t in terms if not t.carried]
     total = sum(t.weight for t in own)
-    return sum(t.weight for t in own if t.df == 0) / total if total else 0.0
+    return sum(t.weight for t in own if t.df == 0 and not t.single) / total if total else 0.0
 
 
 # Headings after which a source's text is about itself: its reference list, or its notices.
@@ -160,6 +162,7 @@ class Evidence:
         self.by_chunk: dict[str, list[Sentence]] = {}
         self.following: dict[tuple[str, int], Sentence] = {}  # the next sentence of the same document
         self.meta: dict[str, dict[tuple[str, int], Sentence]] = {}  # byline / references / notice sentences
+        self.lead: dict[str, Sentence] = {}  # each document's opening sentence
         rows = {key: row for row, key in enumerate(index.sentence_texts)}
         injection = instruction_pattern(analyzer.lexicon_dir)
         sections = metadata_sections(index)
@@ -169,6 +172,9 @@ class Evidence:
             self.by_chunk[chunk.id] = [self._sentence(chunk, s, e, injection, rows[(chunk.doc_id, s)], sections, authors)
                                        for s, e in chunk.sentences]
             for sentence in self.by_chunk[chunk.id]:
+                lead = self.lead.get(sentence.doc_id)
+                if not sentence.meta and (lead is None or sentence.start < lead.start):
+                    self.lead[sentence.doc_id] = sentence
                 if sentence.meta:
                     self.meta.setdefault(sentence.meta, {}).setdefault((sentence.doc_id, sentence.start), sentence)
                 if last is not None and last.doc_id == sentence.doc_id and sentence.start >= last.end:
@@ -203,6 +209,7 @@ class Evidence:
         scaled by how rare the word is in general language, halved for terms carried from history."""
         n = len(self.index.chunks)
         terms = self._rejoin(terms, self.analyzer.fold(question)) if question else terms
+        crossing = bool(question) and self.analyzer.script(question)[:2] not in self.index.languages
         for term in terms:
             term.df = self.index.df(term.variants)
             if term.df == 0:
@@ -210,9 +217,16 @@ class Evidence:
             if term.df == 0:
                 self._pivot(term)
             zipf = self.analyzer.zipf(term.label)
-            absent = 1.0 if term.proper else absent_weight(zipf, self.words)
+            # A lone Chinese character is rarely a word of its own in the index (jieba joins it into words
+            # such as 事情, 事件): its absence as a token says nothing, so it weighs as a common word would.
+            absent = 1.0 if term.proper else general_weight(zipf) if term.single else absent_weight(zipf, self.words)
             term.weight = idf(term.df, n) * (general_weight(zipf) if term.df else absent)
             term.weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
+            if crossing and term.df == 0 and len(term.variants) == 1 and zipf < RARE_ZIPF:
+                # asked in a language no source is written in, a rare word with no translation (a name such as
+                # Piketty, which the sources spell 皮凯蒂) is missing from the sources by spelling, not by fact;
+                # a common one (Japan, with no 日本 in the sources) still says the sources lack it
+                term.weight *= UNTRANSLATED_WEIGHT
         return terms
 
     def _rejoin(self, terms: list[Term], folded: str) -> list[Term]:
@@ -270,7 +284,7 @@ class Evidence:
             for sentence in self.by_chunk.get(passage.chunk_id, []):
                 key = (sentence.doc_id, sentence.start)
                 if key not in seen:
-                    seen[key] = [matches(t, sentence.folded, sentence.stems) for t in terms]
+                    seen[key] = self._hits(terms, sentence)
                     if not sentence.flagged and not sentence.meta:
                         candidates.append(Candidate(sentence, seen[key], RANK_PRIOR / (1 + passage.rank)))
                 covered = [max(c, h) for c, h in zip(covered, seen[key])]
@@ -294,6 +308,15 @@ class Evidence:
         if kind is not None and selection.sentences:
             selection.typed = 1.0 if any(answertype.holds(kind, s.text, question) for s in selection.sentences) else -1.0
         return selection
+
+    def _hits(self, terms: list[Term], sentence: Sentence) -> list[float]:
+        """How well the sentence matches each term; a sentence that leaves its subject unsaid (分布于…, "It
+        was founded…") is read with its document's opening sentence, whose terms count at LEAD_WEIGHT."""
+        own = [matches(t, sentence.folded, sentence.stems) for t in terms]
+        lead = self.lead.get(sentence.doc_id)
+        if lead is None or lead is sentence or LEAD_WEIGHT <= 0:
+            return own
+        return [max(h, LEAD_WEIGHT * matches(t, lead.folded, lead.stems)) for h, t in zip(own, terms)]
 
     def _about_source(self, kind: str, passages: list[Passage]) -> Selection:
         """A question about the source itself: its byline (author) or its reference list, quoted whole."""

@@ -2,10 +2,10 @@
 
 import pytest
 
-from assistant import Assistant
+from assistant import Assistant, Settings
 from assistant.answertype import asks, holds
 from assistant.chunking import sentences
-from assistant.extractive import absent_weight, general_weight
+from assistant.extractive import LEAD_WEIGHT, absent_share, absent_weight, general_weight
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -101,3 +101,38 @@ def test_a_paraphrase_word_reaches_the_sources_word_through_a_shared_gloss(bot):
     terms = bot.evidence.weigh(bot.queries.terms("這項規定原先排定何時上路?"), "這項規定原先排定何時上路?")
     original = next(t for t in terms if t.label == "原先")
     assert original.df > 0 and original.variants["原定"] < 1.0
+
+
+def test_a_sentence_that_leaves_its_subject_unsaid_is_read_with_its_documents_opening(tmp_path, embeddings):
+    """An encyclopedia entry names its subject once; the answer sentence (分布于…) does not repeat it."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plant.txt").write_text(
+        "六耳铃是菊科艾纳香属的植物。多年生草本，叶片倒卵形，两面被疏柔毛。"
+        "分布于印度尼西亚、缅甸、不丹以及中国大陆的福建、广西等地区。", encoding="utf-8")
+    (corpus / "fish.txt").write_text("黄鳍紫鱼为笛鲷科的其中一个种。体长可达50公分。", encoding="utf-8")
+    bot = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), embeddings=embeddings)
+    bot.ingest(progress=False)
+    reply = bot.answer("六耳铃分布在哪些地区？")
+    assert not reply.abstained and "印度尼西亚" in reply.text
+    sentence = next(s for ss in bot.evidence.by_chunk.values() for s in ss if s.text.startswith("分布于"))
+    terms = bot.evidence.weigh(bot.queries.terms("六耳铃分布在哪些地区？"), "六耳铃分布在哪些地区？")
+    hits = dict(zip([t.label for t in terms], bot.evidence._hits(terms, sentence)))
+    assert hits["六耳铃"] == LEAD_WEIGHT > 0 and hits["分布"] == 1.0
+
+
+def test_a_lone_character_missing_as_a_token_is_not_counted_as_absent(bot):
+    """事 is in the article only inside words (事實, 事件): jieba never indexes it alone."""
+    terms = bot.evidence.weigh(bot.queries.terms("輝達出了什麼事?"), "輝達出了什麼事?")
+    thing = next(t for t in terms if t.label == "事")
+    assert thing.df == 0 and thing.weight < 1.0 and absent_share(terms) == 0.0
+
+
+def test_an_untranslatable_rare_name_in_another_language_does_not_count_against_answering(bot):
+    """The article is in Chinese: Piketty has no dictionary rendering; Japan has one (日本) the article lacks."""
+    question = "What did Kesslerova and Japan say about the Nvidia chips?"
+    terms = {t.label: t for t in bot.evidence.weigh(bot.queries.terms(question), question)}
+    assert terms["kesslerova"].df == 0 and terms["kesslerova"].weight == 0.0
+    assert terms["japan"].df == 0 and terms["japan"].weight > 1.0
+    same = "輝達的晶片是Kesslerova說的嗎?"  # asked in the sources' own language, an unknown name counts fully
+    assert next(t for t in bot.evidence.weigh(bot.queries.terms(same), same) if t.label == "kesslerova").weight > 1.0
