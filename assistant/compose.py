@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from .extractive import Sentence
 from .lexical import LexicalIndex
 from .text import Analyzer, latin
-from .types import Answer, Citation, Passage
-from .verify import Verified
+from .types import Answer, Citation, Passage, Sentence, Verified
 
 ABSTAIN = {
     "en": "The sources don't say: nothing in the indexed articles answers this question.",

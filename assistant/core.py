@@ -1,4 +1,5 @@
-"""The assistant: one object that owns the indexes and answers questions; ``answer()`` uses a default one."""
+"""The assistant: query → retrieve → select → gate → (write → verify) → compose, over one index snapshot;
+``answer()`` uses a default one."""
 
 from __future__ import annotations
 
@@ -7,29 +8,20 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from functools import cached_property
 
 from . import conversation
-from .compose import FALLBACK_NOTICE, Composer
-from .crosslingual import Glossary
-from .embeddings import LazyEmbeddings
-from .errors import AssistantError, IndexDamaged, IndexUnreachable, InvalidQuestion, model_mismatch
-from .extractive import Evidence, Selection
-from .gate import load_gate
-from .generate import NOT_IN_SOURCES, Generator, LLMUnavailable
-from .ingest import IngestReport, index_info, index_lock, ingest, settings_match
-from .lexical import LexicalIndex
-from .query import QueryAnalyzer
-from .retrieve import DEGRADED, EMPTIED, Retrieval, retrieve
+from .errors import AssistantError, InvalidQuestion
+from .gate import decide
+from .generated import Generator, LLMUnavailable, generated_answer
+from .retrieve import Retrieval, retrieve
 from .settings import Settings
-from .text import Analyzer
+from .snapshot import Library, Snapshot
 from .types import Answer, Passage
-from .vectorstore import VectorStore
-from .verify import verify
 
 log = logging.getLogger("assistant")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 
 def clean_question(question: str, max_chars: int) -> str:
     """Strip control characters and outer space; reject empty or over-long questions."""
@@ -44,134 +36,69 @@ def clean_question(question: str, max_chars: int) -> str:
 
 
 class Assistant:
-    """Answers questions from the indexed corpus. Heavy parts (model, Chroma, indexes) load on first use.
+    """Answers questions from the indexed corpus. Heavy parts (model, Chroma, indexes) load on first use:
+    ``open()`` loads the index (building it when there is none); answering opens it when needed.
 
     >>> bot = Assistant(Settings(top_k=4))
     >>> bot.answer("輝達執行長是誰?").citations[0].quote  # doctest: +SKIP
     """
 
-    def __init__(self, settings: Settings | None = None, *, embeddings: LazyEmbeddings | None = None):
+    def __init__(self, settings: Settings | None = None, *, embeddings=None):
         self.settings = settings or Settings()
-        self.embeddings = embeddings or LazyEmbeddings(self.settings)
-        self._lock = threading.RLock()
-        self._vectors: VectorStore | None = None
-        self._index: LexicalIndex | None = None
-        self._dense_empty: bool | None = None  # checked once per loaded index
+        self.library = Library(self.settings, embeddings)
 
-    @cached_property
-    def analyzer(self) -> Analyzer:
-        return Analyzer(self.settings.corpus_dir / "lexicon")
+    # The library's parts, for callers and tests.
+    embeddings = property(lambda self: self.library.embeddings)
+    analyzer = property(lambda self: self.library.analyzer)
+    glossary = property(lambda self: self.library.glossary)
+    vectors = property(lambda self: self.library.vectors)
 
-    @cached_property
-    def glossary(self) -> Glossary:
-        return Glossary(self.analyzer)
-
-    @property
-    def vectors(self) -> VectorStore:
-        with self._lock:
-            if self._vectors is None:
-                self._vectors = VectorStore(self.settings, self.embeddings)
-            return self._vectors
-
-    def ingest(self, *, rebuild: bool = False, progress: bool = True) -> IngestReport:
+    def ingest(self, *, rebuild: bool = False, progress: bool = True):
         """Bring the index in line with the corpus folder (see ``assistant ingest``)."""
-        with self._lock, index_lock(self.settings.index_dir):
-            current = None if rebuild else self._load_index()
-            report, index = ingest(
-                self.settings, analyzer=self.analyzer, vectors=self.vectors, current=current, rebuild=rebuild, progress=progress
-            )
-            self._set_index(index)
-            return report
+        return self.library.ingest(rebuild=rebuild, progress=progress)
 
-    def _load_index(self) -> LexicalIndex | None:
-        index = LexicalIndex.load(self.settings.index_dir / "lexical")
-        if index is not None and index.info.get("embedding_model") != self.settings.model_label:
-            raise model_mismatch(index.info.get("embedding_model"), self.settings.model_label)
-        return index
+    def open(self) -> Snapshot:
+        """The current index snapshot; loads the index on first call (and builds it if there is none)."""
+        return self.library.current or self.library.open()
 
-    def _set_index(self, index: LexicalIndex) -> None:
-        self._index = index
-        self._dense_empty = None
-        for derived in ("evidence", "queries", "composer"):
-            self.__dict__.pop(derived, None)
-
-    @property
-    def index(self) -> LexicalIndex:
-        with self._lock:
-            if self._index is None:
-                index = self._load_index()
-                if index is None:
-                    log.warning("no index in %s yet: building it now (first use)", self.settings.index_dir)
-                    self.ingest()
-                elif not settings_match(index.info, index_info(self.settings, self.analyzer)):
-                    log.warning("the index was built with other chunking or lexicon settings: updating it")
-                    self.ingest()
-                else:
-                    self._set_index(index)
-            return self._index
+    # The open snapshot's parts (each opens the index on first use).
+    index = property(lambda self: self.open().index)
+    evidence = property(lambda self: self.open().evidence)
+    queries = property(lambda self: self.open().queries)
+    weights = property(lambda self: self.open().weights)
+    composer = property(lambda self: self.open().composer)
 
     def warm(self) -> None:
         """Load everything a first question would (index, model, tokenizers), so it is answered quickly."""
         self.retrieve("warm up 暖機")
 
-    @cached_property
-    def composer(self) -> Composer:
-        return Composer(self.index, self.analyzer)
-
-    @cached_property
-    def evidence(self) -> Evidence:
-        return Evidence(self.index, self.analyzer)
-
-    @cached_property
-    def queries(self) -> QueryAnalyzer:
-        return QueryAnalyzer(self.analyzer, self.glossary, self.index.tables, self.settings.translation_weight)
-
     def retrieve(self, question: str, *, history=None, top_k: int | None = None) -> list[Passage]:
         """The passages the answer would draw on, best first."""
         question = clean_question(question, self.settings.max_question_chars)
         conversation.check_history(history)
-        query, terms = self._understand(question, history)
-        return self._retrieve(self._vector(query), terms, top_k, language=self.analyzer.script(question)).passages
+        snapshot = self.open()
+        query = self._query(snapshot, question, history)
+        return self._retrieve(snapshot, query, self._vector(query.text), top_k).passages
 
-    def _vector(self, query: str):
+    def _vector(self, text: str):
         """The question's embedding, or None (lexical signals only, with a warning) when the model fails."""
         try:
-            return self.embeddings.embed_query(query)
+            return self.embeddings.embed_query(text)
         except Exception as exc:
             log.warning("cannot embed the question, answering from lexical signals alone: %s", exc)
             return None
 
-    def _understand(self, question: str, history):
+    def _query(self, snapshot: Snapshot, question: str, history, language: str | None = None):
         carried = conversation.previous_question(history)
         if not carried or not conversation.leans_on_history(question):
             carried = ""
-        terms = self.evidence.weigh(self.queries.terms(question, carried=carried), question)
-        return (f"{carried} {question}".strip(), terms)
+        return snapshot.query(question, language or self.analyzer.script(question), carried)
 
-    def _retrieve(self, vector, terms, top_k=None, language: str = "") -> Retrieval:
-        store, problem = self._dense_or_none()
-        found = retrieve(
-            vector, terms, index=self.index, vectors=store, analyzer=self.analyzer, settings=self.settings,
-            top_k=top_k, language=language,
-        )
+    def _retrieve(self, snapshot: Snapshot, query, vector, top_k=None) -> Retrieval:
+        store, problem = self.library.dense(snapshot)
+        found = retrieve(vector, query.terms, index=snapshot.index, vectors=store, analyzer=self.analyzer,
+                         settings=self.settings, top_k=top_k, language=query.language)
         return Retrieval(found.passages, problem or found.degraded)
-
-    def _dense_or_none(self) -> tuple[VectorStore | None, str]:
-        """The dense store, or None and a notice (lexical-only answers) when it cannot be reached or was
-        emptied (a deleted index folder is recreated empty by Chroma)."""
-        if self.settings.dense_weight <= 0:
-            return None, ""
-        try:
-            store = self.vectors
-            if self._dense_empty is None:
-                self._dense_empty = bool(self.index.chunks) and store.count() == 0
-        except (IndexDamaged, IndexUnreachable) as exc:
-            log.warning("dense retrieval unavailable, answering from the lexical index alone: %s", exc)
-            return None, DEGRADED
-        if self._dense_empty:
-            log.warning("the vector store holds no embeddings although the index lists chunks: run `assistant ingest`")
-            return None, EMPTIED
-        return store, ""
 
     def answer(self, question: str, *, history=None, mode: str | None = None) -> Answer:
         """Answer ``question`` from the sources, every sentence cited, or abstain.
@@ -190,38 +117,36 @@ class Assistant:
         question = clean_question(question, self.settings.max_question_chars)
         conversation.check_history(history)
         mode = self._mode(mode)
+        snapshot = self.open()  # taken once: an ingest meanwhile swaps in a new one for later questions
         language = self.analyzer.script(question)
         standalone, notice = self._standalone(question, history, mode)
-        selection, found, retrieved = self._select(standalone, history if standalone == question else None, language)
+        selection, found, retrieved = self._select(standalone, history if standalone == question else None, language,
+                                                   snapshot)
         passages = found.passages
-        result = self._compose(selection, language, passages)
+        if decide(selection, self.settings):
+            result = snapshot.composer.extractive(selection.sentences, language, passages)
+        else:
+            result = snapshot.composer.abstain(language, passages)
         if mode == "generated" and not result.abstained:  # the evidence gate: no call without support
-            result = yield from self._generate(standalone, language, passages, result)
+            result = yield from generated_answer(self.generator, snapshot, standalone, language, passages, result,
+                                                 self.settings.min_support)
         result.notice = " ".join(filter(None, [notice, found.degraded, result.notice]))
         result.timings = {"retrieve_ms": (retrieved - started) * 1e3, "total_ms": (time.perf_counter() - started) * 1e3}
         yield result
 
-    def _select(self, question: str, history, language: str):
+    def _select(self, question: str, history, language: str, snapshot: Snapshot | None = None):
         """Retrieve passages and choose the sentences that answer: (selection, retrieval, when retrieval ended)."""
-        query, terms = self._understand(question, history)
-        vector = self._vector(query)
-        found = self._retrieve(vector, terms, language=language)
+        snapshot = snapshot or self.open()
+        query = self._query(snapshot, question, history, language)
+        vector = self._vector(query.text)
+        found = self._retrieve(snapshot, query, vector)
         retrieved = time.perf_counter()
-        selection = self.evidence.select(terms, found.passages, self.settings.max_sentences, self.settings.min_gain,
-                                         question=question, vector=vector, language=language)
+        selection = snapshot.select(query, found.passages, vector, self.settings)
         return selection, found, retrieved
 
-    def confident(self, selection: Selection) -> bool:
-        """The gate: the fitted model over the selection's signals, or the coverage thresholds without it."""
-        if not selection.sentences:
-            return False
-        if selection.about_source:  # the byline or reference list: the source's own metadata says so
-            return True
-        gate = load_gate()
-        if gate is None or selection.similarity is None or gate.model != self.settings.model_label:
-            return selection.coverage >= self.settings.min_coverage and selection.absent <= self.settings.max_absent
-        threshold = self.settings.min_confidence if self.settings.min_confidence is not None else gate.threshold
-        return gate.confidence(selection) >= threshold
+    def confident(self, selection) -> bool:
+        """The gate's decision for a selection (see ``gate.decide``)."""
+        return decide(selection, self.settings)
 
     def _mode(self, mode: str | None) -> str:
         if mode is None:
@@ -245,32 +170,18 @@ class Assistant:
         except LLMUnavailable as exc:
             return question, str(exc)
 
-    def _generate(self, question: str, language: str, passages: list[Passage], fallback: Answer):
-        pieces: list[str] = []
-        try:
-            shown = [self.evidence.shown_text(p) for p in passages]
-            for piece in self.generator.stream(question, shown, language):
-                pieces.append(piece)
-                yield piece
-        except LLMUnavailable as exc:
-            return replace(fallback, notice=f"{exc}; {FALLBACK_NOTICE}")
-        reply = "".join(pieces).strip()
-        if NOT_IN_SOURCES in reply:
-            return self.composer.abstain(language, passages, mode="generated")
-        checked = verify(reply, passages, evidence=self.evidence, queries=self.queries, min_support=self.settings.min_support)
-        if not checked.claims:
-            return replace(fallback, notice=f"no generated sentence was supported by its sources; {FALLBACK_NOTICE}",
-                           sentences_generated=checked.total)
-        return self.composer.generated(checked, language, passages)
-
-    def _compose(self, selection: Selection, language: str, passages: list[Passage]) -> Answer:
-        if not self.confident(selection):
-            return self.composer.abstain(language, passages)
-        return self.composer.extractive(selection.sentences, language, passages)
-
 
 _default: Assistant | None = None
 _default_lock = threading.Lock()
+
+
+def set_default_assistant(assistant: Assistant | None) -> Assistant | None:
+    """Make ``assistant`` the one behind ``answer()`` (None: build one from ``Settings()`` on next use);
+    returns the one it replaces. Tests and embedding applications use this hook."""
+    global _default
+    with _default_lock:
+        previous, _default = _default, assistant
+        return previous
 
 
 def default_assistant() -> Assistant:

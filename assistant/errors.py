@@ -45,3 +45,7 @@ class FetchError(AssistantError):
 
 class EvalError(AssistantError):
     """A question file or data set cannot be used."""
+
+
+class LLMUnavailable(AssistantError):
+    """The language model could not give a usable reply."""

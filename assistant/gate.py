@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from .extractive import Selection
+from .settings import Settings
 
 GATE_FILE = Path(__file__).resolve().parent / "gate.json"
 FEATURES = ("coverage", "first_coverage", "passage_coverage", "absent", "similarity", "cross", "cross_similarity",
@@ -49,3 +50,17 @@ def load_gate(path: Path = GATE_FILE) -> Gate | None:
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
     return Gate(dict(data["weights"]), float(data["bias"]), float(data["threshold"]), str(data["model"]))
+
+
+def decide(selection: Selection, settings: Settings) -> bool:
+    """Answer (True) or abstain: the fitted model over the selection's signals, or the coverage thresholds
+    when there is no gate fitted for the configured encoder."""
+    if not selection.sentences:
+        return False
+    if selection.about_source:  # the byline or reference list: the source's own metadata says so
+        return True
+    gate = load_gate()
+    if gate is None or selection.similarity is None or gate.model != settings.model_label:
+        return selection.coverage >= settings.min_coverage and selection.absent <= settings.max_absent
+    threshold = settings.min_confidence if settings.min_confidence is not None else gate.threshold
+    return gate.confidence(selection) >= threshold

@@ -11,15 +11,11 @@ from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 
-from .errors import AssistantError
+from .errors import LLMUnavailable  # noqa: F401 (raised here; callers may import it from this module)
 from .settings import Settings
 
 NOT_IN_SOURCES = "NOT_IN_SOURCES"
 PROMPTS = Path(__file__).with_name("prompts.toml")
-
-
-class LLMUnavailable(AssistantError):
-    """The language model could not give a usable reply."""
 
 
 def number_passages(texts: list[str]) -> str:

@@ -9,6 +9,7 @@ from .crosslingual import Glossary
 from .text import Analyzer, is_cjk
 
 BIGRAM_WEIGHT = 0.5
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Term:
     df: int = -1  # chunks that contain the term; 0 = the sources never mention it
     single: bool = False  # one Chinese character: weak evidence either way
     proper: bool = False  # names someone or something: if no source holds it, the question is about something else
+    surface: str = ""  # the question's own word (quarterly for the stem quarter): how common it is decides its weight
 
     def lexical_tokens(self, analyzer: Analyzer) -> dict[str, float]:
         tokens = dict(self.variants)
@@ -30,6 +32,21 @@ class Term:
                 for bigram in analyzer.bigrams(variant):
                     tokens.setdefault(bigram, BIGRAM_WEIGHT * mult)
         return tokens
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as the later stages see it: its text, its script and its weighed terms."""
+
+    question: str
+    language: str  # "en", "zh-Hant" or "zh-Hans"
+    terms: list[Term]
+    carried: str = ""  # the earlier question it leans on ("" for a standalone question)
+
+    @property
+    def text(self) -> str:
+        """What is embedded: the earlier question it leans on, then the question."""
+        return f"{self.carried} {self.question}".strip()
 
 
 @dataclass
@@ -82,7 +99,9 @@ class QueryAnalyzer:
             terms.append(Term(word, variants))
         # Single Chinese characters (多, 大, 吃 ...) are weak evidence: they count at a reduced weight.
         proper = self.analyzer.proper_nouns(question)
+        surfaces = {self.analyzer.stem(w): w.lower() for w in _LATIN_WORD.findall(question)}
         for term in terms:
+            term.surface = surfaces.get(term.label, term.label)
             term.single = is_cjk(term.label) and len(term.label) == 1
             term.proper = term.label in proper
         return terms

@@ -155,17 +155,7 @@ class Analyzer:
         stem = self._stems.get(word)
         if stem is None:
             stem = self._stems[word] = self._stemmer.stemWord(word)
-            self._surfaces.setdefault(stem, word)
         return stem
-
-    @cached_property
-    def _surfaces(self) -> dict[str, str]:
-        return {}
-
-    def zipf(self, token: str) -> float:
-        """How common a token's word is in general Chinese or English (wordfreq's Zipf scale, 0 = unknown)."""
-        word = token if is_cjk(token) else self._surfaces.get(token, token)
-        return zipf(word)
 
     def words(self, text: str, *, search: bool = False) -> list[str]:
         """jieba words and stemmed Latin words of folded text, stopwords dropped.

@@ -25,6 +25,35 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """One source sentence as the answer step sees it: exact offsets, matching views, what kind it is."""
+
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    folded: str
+    stems: frozenset[str]
+    flagged: bool = False
+    row: int = -1  # its row in the index's sentence vectors
+    english: bool = False  # written in English rather than Chinese (a Chinese source may quote English)
+    meta: str = ""  # "byline" or "references": about the source, not evidence for claims about events
+
+
+@dataclass
+class Verified:
+    """A generated reply's supported sentences with the source sentences behind each, and how many it had."""
+
+    claims: list[tuple[str, list[Sentence]]] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def supported(self) -> int:
+        return len(self.claims)
+
+
+@dataclass(frozen=True)
 class Passage:
     """A retrieved chunk with its place in the fused ranking."""
 

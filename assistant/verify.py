@@ -8,12 +8,14 @@ sentences become the citations, with exact offsets, as in extractive answers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .chunking import sentences
-from .extractive import Evidence, Sentence
+from .evidence import Evidence
+from .extractive import select
 from .query import QueryAnalyzer
-from .types import Passage
+from .types import Passage, Verified
+from .weights import TermWeights
 
 MARKER = re.compile(r"\s*[\[［【]\s*(\d{1,2}(?:\s*[,,、]\s*\d{1,2})*)\s*[\]］】]")
 
@@ -22,18 +24,6 @@ MARKER = re.compile(r"\s*[\[［【]\s*(\d{1,2}(?:\s*[,,、]\s*\d{1,2})*)\s*[\]�
 class Claim:
     text: str
     markers: list[int]
-
-
-@dataclass
-class Verified:
-    """Supported sentences with the passage sentences behind each, and how many were dropped."""
-
-    claims: list[tuple[str, list[Sentence]]] = field(default_factory=list)
-    total: int = 0
-
-    @property
-    def supported(self) -> int:
-        return len(self.claims)
 
 
 def parse_claims(reply: str) -> list[Claim]:
@@ -50,7 +40,7 @@ def parse_claims(reply: str) -> list[Claim]:
     return claims
 
 
-def verify(reply: str, passages: list[Passage], *, evidence: Evidence, queries: QueryAnalyzer,
+def verify(reply: str, passages: list[Passage], *, evidence: Evidence, queries: QueryAnalyzer, weights: TermWeights,
            min_support: float) -> Verified:
     result = Verified()
     for claim in parse_claims(reply):
@@ -58,8 +48,8 @@ def verify(reply: str, passages: list[Passage], *, evidence: Evidence, queries: 
         cited = [passages[n - 1] for n in dict.fromkeys(claim.markers) if 1 <= n <= len(passages)]
         if not cited:
             continue
-        terms = evidence.weigh(queries.terms(claim.text))
-        selection = evidence.select(terms, cited, max_sentences=2)
+        terms = weights.weigh(queries.terms(claim.text))
+        selection = select(evidence, terms, cited, max_sentences=2)
         if selection.sentences and selection.coverage >= min_support:
             result.claims.append((claim.text, selection.sentences))
     return result

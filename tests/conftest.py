@@ -129,6 +129,16 @@ def bot(settings, embeddings) -> Assistant:
     return assistant
 
 
+@pytest.fixture
+def default_bot(bot):
+    """``bot`` behind the module-level ``answer()`` and the CLI, through the public hook; restored after."""
+    from assistant.core import set_default_assistant
+
+    previous = set_default_assistant(bot)
+    yield bot
+    set_default_assistant(previous)
+
+
 @pytest.fixture(scope="session")
 def real_bot(tmp_path_factory) -> Assistant:
     """The real model on the real corpus, indexed once per session in a temp folder."""

@@ -5,7 +5,8 @@ import pytest
 from assistant import Assistant, Settings
 from assistant.answertype import asks, holds
 from assistant.chunking import sentences
-from assistant.extractive import LEAD_WEIGHT, absent_share, absent_weight, general_weight
+from assistant.evidence import LEAD_WEIGHT
+from assistant.weights import absent_share, absent_weight, general_weight
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -47,7 +48,7 @@ def test_document_frequency_from_postings_matches_a_scan_of_every_chunk(bot):
 
 
 def test_a_name_jieba_cuts_apart_is_matched_whole(bot):
-    terms = bot.evidence.weigh(bot.queries.terms("海湖莊園在哪裡?"), "海湖莊園在哪裡?")
+    terms = bot.open().query("海湖莊園在哪裡?").terms
     assert any("海湖庄园" in t.variants and t.df > 0 for t in terms)
 
 
@@ -98,7 +99,7 @@ def test_names_are_found_in_both_languages(bot):
 def test_a_paraphrase_word_reaches_the_sources_word_through_a_shared_gloss(bot):
     """原先 (not in the article) shares CC-CEDICT's "originally" with 原定 (in it)."""
     assert "原定" in bot.index.tables["pivot"].get("原先", [])
-    terms = bot.evidence.weigh(bot.queries.terms("這項規定原先排定何時上路?"), "這項規定原先排定何時上路?")
+    terms = bot.open().query("這項規定原先排定何時上路?").terms
     original = next(t for t in terms if t.label == "原先")
     assert original.df > 0 and original.variants["原定"] < 1.0
 
@@ -116,14 +117,14 @@ def test_a_sentence_that_leaves_its_subject_unsaid_is_read_with_its_documents_op
     reply = bot.answer("六耳铃分布在哪些地区？")
     assert not reply.abstained and "印度尼西亚" in reply.text
     sentence = next(s for ss in bot.evidence.by_chunk.values() for s in ss if s.text.startswith("分布于"))
-    terms = bot.evidence.weigh(bot.queries.terms("六耳铃分布在哪些地区？"), "六耳铃分布在哪些地区？")
-    hits = dict(zip([t.label for t in terms], bot.evidence._hits(terms, sentence)))
+    terms = bot.open().query("六耳铃分布在哪些地区？").terms
+    hits = dict(zip([t.label for t in terms], bot.evidence.hits(terms, sentence)))
     assert hits["六耳铃"] == LEAD_WEIGHT > 0 and hits["分布"] == 1.0
 
 
 def test_a_lone_character_missing_as_a_token_is_not_counted_as_absent(bot):
     """事 is in the article only inside words (事實, 事件): jieba never indexes it alone."""
-    terms = bot.evidence.weigh(bot.queries.terms("輝達出了什麼事?"), "輝達出了什麼事?")
+    terms = bot.open().query("輝達出了什麼事?").terms
     thing = next(t for t in terms if t.label == "事")
     assert thing.df == 0 and thing.weight < 1.0 and absent_share(terms) == 0.0
 
@@ -131,8 +132,18 @@ def test_a_lone_character_missing_as_a_token_is_not_counted_as_absent(bot):
 def test_an_untranslatable_rare_name_in_another_language_does_not_count_against_answering(bot):
     """The article is in Chinese: Piketty has no dictionary rendering; Japan has one (日本) the article lacks."""
     question = "What did Kesslerova and Japan say about the Nvidia chips?"
-    terms = {t.label: t for t in bot.evidence.weigh(bot.queries.terms(question), question)}
+    terms = {t.label: t for t in bot.open().query(question).terms}
     assert terms["kesslerova"].df == 0 and terms["kesslerova"].weight == 0.0
     assert terms["japan"].df == 0 and terms["japan"].weight > 1.0
     same = "輝達的晶片是Kesslerova說的嗎?"  # asked in the sources' own language, an unknown name counts fully
-    assert next(t for t in bot.evidence.weigh(bot.queries.terms(same), same) if t.label == "kesslerova").weight > 1.0
+    assert next(t for t in bot.open().query(same).terms if t.label == "kesslerova").weight > 1.0
+
+
+def test_an_english_terms_weight_follows_the_questions_own_word(bot):
+    """How common a word is comes from the word the question used (quarterly), not from whichever word with
+    the same stem the analyzer happened to see first: answers must not depend on what ran before."""
+    terms = {t.label: t for t in bot.open().query("What was Nvidia's quarterly revenue growth?").terms}
+    assert terms["quarter"].surface == "quarterly" and terms["nvidia"].surface == "nvidia"
+    bot.analyzer.stem("quarters")  # seeing another form first changes nothing
+    again = {t.label: t.weight for t in bot.open().query("What was Nvidia's quarterly revenue growth?").terms}
+    assert again == {label: t.weight for label, t in terms.items()}

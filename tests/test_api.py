@@ -52,10 +52,7 @@ def test_control_characters_are_stripped(bot):
     assert dirty.text == clean.text
 
 
-def test_module_level_answer_uses_a_default_assistant(monkeypatch, bot):
-    from assistant import core
-
-    monkeypatch.setattr(core, "_default", bot)
+def test_module_level_answer_uses_a_default_assistant(default_bot):
     assert answer("輝達執行長是誰?").citations
 
 
@@ -89,19 +86,13 @@ def test_follow_up_carries_the_previous_question(bot):
     assert alone.text == reply.text
 
 
-def test_cli_ask_prints_answer_and_sources(bot, monkeypatch, capsys):
-    from assistant import core
-
-    monkeypatch.setattr(core, "_default", bot)
+def test_cli_ask_prints_answer_and_sources(default_bot, capsys):
     assert main(["ask", "輝達為中國設計了哪些降規晶片?"]) == 0
     out = capsys.readouterr().out
     assert "H20" in out and "[1] 科技產業資訊室" in out
 
 
-def test_cli_ask_json(bot, monkeypatch, capsys):
-    from assistant import core
-
-    monkeypatch.setattr(core, "_default", bot)
+def test_cli_ask_json(default_bot, capsys):
     assert main(["ask", "--json", "輝達為中國設計了哪些降規晶片?"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= {"text", "citations", "abstained"}

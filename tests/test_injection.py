@@ -3,7 +3,7 @@ It normalises first (NFKC, invisible characters, scripts), then matches ``lexico
 
 import pytest
 
-from assistant.extractive import instruction_like, instruction_pattern
+from assistant.evidence import instruction_like, instruction_pattern
 from assistant.text import DEFAULT_LEXICON, Analyzer
 
 INSTRUCTIONS = [

@@ -1,4 +1,6 @@
-from assistant.extractive import Candidate, Sentence, _cover, matches
+from assistant.evidence import matches
+from assistant.extractive import Candidate, _cover
+from assistant.types import Sentence
 from assistant.query import Term
 from assistant.retrieve import fuse
 
@@ -50,7 +52,7 @@ def test_low_coverage_is_reported_for_abstention():
 
 
 def test_absent_share_counts_own_terms_the_sources_never_mention():
-    from assistant.extractive import absent_share
+    from assistant.weights import absent_share
 
     terms = [Term("营收", {}, 3.0, df=0), Term("英伟达", {}, 1.0, df=5), Term("股价", {}, 2.0, carried=True, df=0)]
     assert absent_share(terms) == 0.75

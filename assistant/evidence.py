@@ -1,0 +1,157 @@
+"""The sentence view of one loaded index: every sentence with its matching views, which ones are
+metadata (byline, references, notices) or read as instructions to a model, each document's opening,
+and the sentence vectors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from .lexical import LexicalIndex
+from .query import Term
+from .text import Analyzer, data_lines, is_cjk, latin
+from .types import Passage, Sentence
+
+LEAD_WEIGHT = 0.5  # a term of the document's opening sentence (its subject) counts this much for its other sentences
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+
+
+def normalised(text: str, analyzer: Analyzer) -> str:
+    """The text as the instruction filter reads it: NFKC (full-width letters become ASCII), invisible
+    characters removed, folded to Simplified, lower case."""
+    import unicodedata
+
+    return analyzer.fold(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text))).lower()
+
+
+def instruction_like(text: str, analyzer: Analyzer, pattern: re.Pattern | None) -> bool:
+    """Whether a source sentence reads as an instruction to a language model (``injection.txt``)."""
+    return bool(pattern and pattern.search(normalised(text, analyzer)))
+
+
+def instruction_pattern(lexicon_dir: Path) -> re.Pattern | None:
+    """One regex of the instruction-like phrases listed in ``injection.txt`` (None when there is no list)."""
+    lines = [ln.strip() for ln in data_lines(lexicon_dir, "injection.txt")]
+    return re.compile("|".join(f"(?:{ln})" for ln in lines), re.IGNORECASE) if lines else None
+
+
+# Headings after which a source's text is about itself: its reference list, or its notices.
+_REFERENCE_HEADING = re.compile(
+    r"^\s*(?:參考資料|参考资料|參考文獻|参考文献|資料來源|资料来源|延伸閱讀|延伸阅读|References|Sources|Bibliography"
+    r"|Further reading)\s*[:：]?\s*$", re.IGNORECASE)
+_NOTICE_HEADING = re.compile(
+    r"^\s*(?:【聲明】|【声明】|聲明|声明|Disclaimer|Notice)\s*[:：]?\s*$|^\s*-{10,}\s*$", re.IGNORECASE)
+
+
+def metadata_sections(index: LexicalIndex) -> dict[str, list[tuple[int, str]]]:
+    """Per document, where each metadata section starts and its kind ("references" or "notice")."""
+    sections: dict[str, list[tuple[int, str]]] = {}
+    for chunk in index.chunks:
+        for start, end in chunk.sentences:
+            text = chunk.sentence_text(start, end)
+            kind = "references" if _REFERENCE_HEADING.match(text) else "notice" if _NOTICE_HEADING.match(text) else ""
+            if kind and (start, kind) not in sections.get(chunk.doc_id, []):
+                sections.setdefault(chunk.doc_id, []).append((start, kind))
+    return {doc: sorted(found) for doc, found in sections.items()}
+
+
+def _meta_kind(sentence: Sentence, sections: dict[str, list[tuple[int, str]]], authors: dict[str, str]) -> str:
+    """"references", "notice" (heading lines included), "byline" (a short line naming the author) or ""."""
+    before = [kind for start, kind in sections.get(sentence.doc_id, []) if start <= sentence.start]
+    if before:
+        heading = any(start == sentence.start for start, _ in sections[sentence.doc_id])
+        return "notice" if heading else before[-1]
+    author = authors.get(sentence.doc_id, "")
+    if author and author in sentence.text and len(sentence.text) <= 3 * len(author) + 40:
+        return "byline"
+    return ""
+
+
+def matches(term: Term, folded: str, stems: frozenset[str]) -> float:
+    """The best weight among the term's variants found in a text (0 when none is)."""
+    best = 0.0
+    for variant, mult in term.variants.items():
+        if mult > best and (variant in folded if is_cjk(variant) else variant in stems):
+            best = mult
+    return best
+
+
+class Evidence:
+    """Sentence-level view of the index, built once per loaded index."""
+
+    def __init__(self, index: LexicalIndex, analyzer: Analyzer):
+        self.index = index
+        self.analyzer = analyzer
+        self.by_chunk: dict[str, list[Sentence]] = {}
+        self.following: dict[tuple[str, int], Sentence] = {}  # the next sentence of the same document
+        self.meta: dict[str, dict[tuple[str, int], Sentence]] = {}  # byline / references / notice sentences
+        self.lead: dict[str, Sentence] = {}  # each document's opening sentence
+        rows = {key: row for row, key in enumerate(index.sentence_texts)}
+        injection = instruction_pattern(analyzer.lexicon_dir)
+        sections = metadata_sections(index)
+        authors = {doc_id: doc.get("author", "") for doc_id, doc in index.docs.items()}
+        last: Sentence | None = None
+        for chunk in index.chunks:
+            self.by_chunk[chunk.id] = [self._sentence(chunk, s, e, injection, rows[(chunk.doc_id, s)], sections, authors)
+                                       for s, e in chunk.sentences]
+            for sentence in self.by_chunk[chunk.id]:
+                lead = self.lead.get(sentence.doc_id)
+                if not sentence.meta and (lead is None or sentence.start < lead.start):
+                    self.lead[sentence.doc_id] = sentence
+                if sentence.meta:
+                    self.meta.setdefault(sentence.meta, {}).setdefault((sentence.doc_id, sentence.start), sentence)
+                if last is not None and last.doc_id == sentence.doc_id and sentence.start >= last.end:
+                    self.following.setdefault((last.doc_id, last.start), sentence)
+                last = sentence
+        vectors = index.vectors
+        self.vectors = None if vectors is None or len(vectors) != len(rows) else vectors.astype("float32")
+
+    def _sentence(self, chunk, start, end, injection, row, sections, authors) -> Sentence:
+        text = chunk.sentence_text(start, end)
+        sentence = Sentence(chunk.id, chunk.doc_id, start, end, text, *self._view(text, self.analyzer),
+                            flagged=instruction_like(text, self.analyzer, injection), row=row, english=latin(text))
+        return replace(sentence, meta=_meta_kind(sentence, sections, authors))
+
+    def shown_text(self, passage: Passage) -> str:
+        """The passage as a language model may see it: instruction-like sentences left out."""
+        flagged = [s for s in self.by_chunk.get(passage.chunk_id, []) if s.flagged]
+        text = passage.text
+        for s in sorted(flagged, key=lambda s: -s.start):
+            text = text[: s.start - passage.start] + "[…]" + text[s.end - passage.start :]
+        return text
+
+    @staticmethod
+    def _view(text: str, analyzer: Analyzer) -> tuple[str, frozenset[str]]:
+        folded = analyzer.fold(text)
+        return folded, frozenset(w for w in analyzer.words(folded) if not is_cjk(w))
+
+    def hits(self, terms: list[Term], sentence: Sentence) -> list[float]:
+        """How well the sentence matches each term; a sentence that leaves its subject unsaid (分布于…, "It
+        was founded…") is read with its document's opening sentence, whose terms count at LEAD_WEIGHT."""
+        own = [matches(t, sentence.folded, sentence.stems) for t in terms]
+        lead = self.lead.get(sentence.doc_id)
+        if lead is None or lead is sentence or LEAD_WEIGHT <= 0:
+            return own
+        return [max(h, LEAD_WEIGHT * matches(t, lead.folded, lead.stems)) for h, t in zip(own, terms)]
+
+    def whole_lines(self, sentences: list[Sentence]) -> list[Sentence]:
+        """Neighbouring sentences on one line become one (a reference entry "Title. Outlet. Date.")."""
+        out: list[Sentence] = []
+        for s in sentences:
+            last = out[-1] if out else None
+            chunk = self.index.by_id[s.chunk_id]
+            if last is not None and last.chunk_id == s.chunk_id and "\n" not in chunk.sentence_text(last.end, s.start):
+                out[-1] = replace(last, end=s.end, text=chunk.sentence_text(last.start, s.end))
+            else:
+                out.append(s)
+        return out
+
+    def similarities(self, sentences: list[Sentence], vector) -> list[float | None]:
+        """Each sentence's cosine to the question (vectors are unit length)."""
+        if vector is None or self.vectors is None or not sentences:
+            return [None] * len(sentences)
+        import numpy as np
+
+        return [float(x) for x in self.vectors[[s.row for s in sentences]] @ np.asarray(vector, dtype=np.float32)]
+

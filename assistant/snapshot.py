@@ -1,0 +1,141 @@
+"""The index and everything derived from it.
+
+``Snapshot``: the lexical index, its sentence view, the term weigher, the query analyzer and the composer,
+built in one call and never changed afterwards. ``Library`` owns the index's lifecycle (the analyzer, the
+vector store, ingest, opening) and swaps its snapshot in one assignment after an ingest, so an answer
+that took a snapshot never mixes two indexes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+
+from .compose import Composer
+from .crosslingual import Glossary
+from .embeddings import LazyEmbeddings
+from .errors import IndexDamaged, IndexUnreachable, model_mismatch
+from .evidence import Evidence
+from .extractive import Selection, select
+from .ingest import IngestReport, index_info, index_lock, ingest, settings_match
+from .lexical import LexicalIndex
+from .query import Query, QueryAnalyzer
+from .retrieve import DEGRADED, EMPTIED
+from .settings import Settings
+from .text import Analyzer
+from .vectorstore import VectorStore
+from .weights import TermWeights
+
+log = logging.getLogger("assistant")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One loaded index and the views built from it."""
+
+    index: LexicalIndex
+    evidence: Evidence
+    weights: TermWeights
+    queries: QueryAnalyzer
+    composer: Composer
+
+    @classmethod
+    def of(cls, index: LexicalIndex, analyzer: Analyzer, glossary: Glossary, settings: Settings) -> Snapshot:
+        return cls(index, Evidence(index, analyzer), TermWeights(index, analyzer),
+                   QueryAnalyzer(analyzer, glossary, index.tables, settings.translation_weight), Composer(index, analyzer))
+
+    def query(self, question: str, language: str = "", carried: str = "") -> Query:
+        """The question's terms, with those of ``carried`` (an earlier question) marked, weighed on this index."""
+        terms = self.weights.weigh(self.queries.terms(question, carried=carried), question)
+        return Query(question, language or self.queries.analyzer.script(question), terms, carried)
+
+    def select(self, query: Query, passages, vector, settings: Settings) -> Selection:
+        """The sentences of ``passages`` that answer ``query`` (``vector``: its embedding, or None)."""
+        return select(self.evidence, query.terms, passages, settings.max_sentences, settings.min_gain,
+                      question=query.question, vector=vector, language=query.language)
+
+
+class Library:
+    """The corpus's indexes for one set of settings: opened (or built) explicitly, swapped whole on ingest."""
+
+    def __init__(self, settings: Settings, embeddings: LazyEmbeddings | None = None):
+        self.settings = settings
+        self.embeddings = embeddings or LazyEmbeddings(settings)
+        self._lock = threading.RLock()
+        self._vectors: VectorStore | None = None
+        self._snapshot: Snapshot | None = None
+        self._dense_empty: bool | None = None  # checked once per snapshot
+
+    @cached_property
+    def analyzer(self) -> Analyzer:
+        return Analyzer(self.settings.corpus_dir / "lexicon")
+
+    @cached_property
+    def glossary(self) -> Glossary:
+        return Glossary(self.analyzer)
+
+    @property
+    def vectors(self) -> VectorStore:
+        with self._lock:
+            if self._vectors is None:
+                self._vectors = VectorStore(self.settings, self.embeddings)
+            return self._vectors
+
+    @property
+    def current(self) -> Snapshot | None:
+        """The open snapshot, or None before ``open()``."""
+        return self._snapshot
+
+    def ingest(self, *, rebuild: bool = False, progress: bool = True) -> IngestReport:
+        """Bring the index in line with the corpus folder, then swap in a snapshot of it."""
+        with self._lock, index_lock(self.settings.index_dir):
+            current = None if rebuild else self._load()
+            report, index = ingest(self.settings, analyzer=self.analyzer, vectors=self.vectors, current=current,
+                                   rebuild=rebuild, progress=progress)
+            self._swap(index)
+            return report
+
+    def open(self) -> Snapshot:
+        """The snapshot to answer from: the index on disk, built or updated first when it is missing or was
+        built with other chunking or lexicon settings."""
+        with self._lock:
+            if self._snapshot is None:
+                index = self._load()
+                if index is None:
+                    log.warning("no index in %s yet: building it now (first use)", self.settings.index_dir)
+                    self.ingest()
+                elif not settings_match(index.info, index_info(self.settings, self.analyzer)):
+                    log.warning("the index was built with other chunking or lexicon settings: updating it")
+                    self.ingest()
+                else:
+                    self._swap(index)
+            return self._snapshot
+
+    def _load(self) -> LexicalIndex | None:
+        index = LexicalIndex.load(self.settings.index_dir / "lexical")
+        if index is not None and index.info.get("embedding_model") != self.settings.model_label:
+            raise model_mismatch(index.info.get("embedding_model"), self.settings.model_label)
+        return index
+
+    def _swap(self, index: LexicalIndex) -> None:
+        self._dense_empty = None
+        self._snapshot = Snapshot.of(index, self.analyzer, self.glossary, self.settings)
+
+    def dense(self, snapshot: Snapshot) -> tuple[VectorStore | None, str]:
+        """The dense store, or None and a notice (lexical-only answers) when it cannot be reached or was
+        emptied (a deleted index folder is recreated empty by Chroma)."""
+        if self.settings.dense_weight <= 0:
+            return None, ""
+        try:
+            store = self.vectors
+            if self._dense_empty is None:
+                self._dense_empty = bool(snapshot.index.chunks) and store.count() == 0
+        except (IndexDamaged, IndexUnreachable) as exc:
+            log.warning("dense retrieval unavailable, answering from the lexical index alone: %s", exc)
+            return None, DEGRADED
+        if self._dense_empty:
+            log.warning("the vector store holds no embeddings although the index lists chunks: run `assistant ingest`")
+            return None, EMPTIED
+        return store, ""

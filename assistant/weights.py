@@ -1,0 +1,124 @@
+"""Weigh: how much each question term counts, from the index (document frequency) and from general
+language (wordfreq's Zipf scale), with the index's bridges for names jieba cut apart and paraphrases."""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+
+from .lexical import LexicalIndex, idf
+from .query import Term
+from .text import Analyzer, is_cjk
+from .text import zipf as general_zipf
+
+CARRIED_WEIGHT = 0.5
+SINGLE_CHAR_WEIGHT = 0.5
+# How a term's weight follows its general-language frequency (wordfreq's Zipf scale): a word as common
+# as "today" or 時候 counts for little whether or not the sources hold it; an unknown word counts fully.
+COMMON_ZIPF, ZIPF_SPAN, MIN_GENERAL = 7.0, 4.0, 0.1
+ABSENT_ZIPF, ABSENT_SPAN = 4.5, 2.0  # the same for a word no source holds: rare words only (Zipf < 4.5)
+CHARS_PER_WORD = 2.0  # rough: about 1.6 in Chinese, 5-6 in English; only scales the chance estimate
+PIVOT_WEIGHT = 0.5  # a paraphrase's match through a shared English gloss (crosslingual.build_tables)
+UNTRANSLATED_WEIGHT, RARE_ZIPF = 0.0, 3.0  # an untranslatable rare word of a question in another language
+
+
+def general_weight(zipf: float) -> float:
+    """1 for rare or unknown words, down to MIN_GENERAL for the most common ones."""
+    if zipf <= 0:
+        return 1.0
+    return min(1.0, max(MIN_GENERAL, (COMMON_ZIPF - zipf) / ZIPF_SPAN))
+
+
+def absent_weight(zipf: float, words: float) -> float:
+    """How much a word no source holds counts against answering, 0..1.
+
+    A rare word (a name, a term of art) that no source holds means the question is about something
+    the sources lack. A common word's absence (本來, 打算, wrote: how readers paraphrase) says so only
+    in proportion to how surely a corpus of ``words`` words would hold it by chance: 1 - exp(-expected
+    occurrences), from the word's general-language frequency."""
+    if zipf <= 0:
+        return 1.0
+    rarity = (ABSENT_ZIPF - zipf) / ABSENT_SPAN
+    expected = 10 ** (zipf - 9) * words
+    return min(1.0, max(0.0, rarity, 1.0 - math.exp(-expected)))
+
+
+def absent_share(terms: list[Term]) -> float:
+    """Share of the question's own informative weight on terms no source mentions at all."""
+    own = [t for t in terms if not t.carried]
+    total = sum(t.weight for t in own)
+    return sum(t.weight for t in own if t.df == 0 and not t.single) / total if total else 0.0
+
+
+class TermWeights:
+    """Weighs a question's terms against one loaded index."""
+
+    def __init__(self, index: LexicalIndex, analyzer: Analyzer):
+        self.index = index
+        self.analyzer = analyzer
+
+    @cached_property
+    def words(self) -> float:
+        """The corpus's size in words, each sentence once (neighbouring chunks share one)."""
+        return sum(map(len, self.index.sentence_texts.values())) / CHARS_PER_WORD
+
+    def weigh(self, terms: list[Term], question: str = "") -> list[Term]:
+        """Give each term its informativeness: IDF over chunks (the largest for a term no chunk holds)
+        scaled by how rare the word is in general language, halved for terms carried from history."""
+        n = len(self.index.chunks)
+        terms = self._rejoin(terms, self.analyzer.fold(question)) if question else terms
+        crossing = bool(question) and self.analyzer.script(question)[:2] not in self.index.languages
+        for term in terms:
+            term.df = self.index.df(term.variants)
+            if term.df == 0:
+                self._unglue(term)
+            if term.df == 0:
+                self._pivot(term)
+            zipf = general_zipf(term.surface or term.label)
+            # A lone Chinese character is rarely a word of its own in the index (jieba joins it into words
+            # such as 事情, 事件): its absence as a token says nothing, so it weighs as a common word would.
+            absent = 1.0 if term.proper else general_weight(zipf) if term.single else absent_weight(zipf, self.words)
+            term.weight = idf(term.df, n) * (general_weight(zipf) if term.df else absent)
+            term.weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
+            if crossing and term.df == 0 and len(term.variants) == 1 and zipf < RARE_ZIPF:
+                # asked in a language no source is written in, a rare word with no translation (a name such as
+                # Piketty, which the sources spell 皮凯蒂) is missing from the sources by spelling, not by fact;
+                # a common one (Japan, with no 日本 in the sources) still says the sources lack it
+                term.weight *= UNTRANSLATED_WEIGHT
+        return terms
+
+    def _rejoin(self, terms: list[Term], folded: str) -> list[Term]:
+        """jieba cuts a name it has not seen into pieces (承/久之/乱于): neighbouring Chinese pieces whose
+        join the question holds and a source holds too become one term."""
+        out: list[Term] = []
+        for term in terms:
+            last = out[-1] if out else None
+            if last is not None and is_cjk(last.label) and is_cjk(term.label) and not (last.carried or term.carried):
+                joined = last.label + term.label
+                weak = len(last.label) == 1 or len(term.label) == 1 or not self.index.df([last.label])
+                if weak and joined in folded and self.index.df([joined]):
+                    out[-1] = Term(joined, {joined: 1.0})
+                    continue
+            out.append(term)
+        return out
+
+    def _pivot(self, term: Term) -> None:
+        """A Chinese word no source holds matches the sources' words that share an English gloss with it in
+        CC-CEDICT (原先 → 原定 by "originally", 投資人 → 投資者 by "investor"), at a reduced weight; glosses
+        shared by many words ("to be", "issue") are skipped (the table is built at ingest)."""
+        found = self.index.tables.get("pivot", {}).get(term.label, [])
+        for word in found:
+            term.variants.setdefault(word, PIVOT_WEIGHT)
+        if found:
+            term.df = self.index.df(term.variants)
+
+    def _unglue(self, term: Term) -> None:
+        """jieba glues an unseen name to a neighbouring character (福茂于): match the name without it."""
+        if not (is_cjk(term.label) and len(term.label) > 2):
+            return
+        for part in (term.label[:-1], term.label[1:]):
+            df = self.index.df([part])
+            if df:
+                term.variants[part] = 1.0
+                term.df = df
+                return
