@@ -9,6 +9,7 @@ and stemmed.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -20,6 +21,8 @@ BIGRAM_MARK = "#"
 PROPER_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}  # jieba's person, place, organisation and other names
 # Bump when tokenization changes: the index records it and rebuilds its lexical side.
 ANALYZER_VERSION = 5
+_TOKENIZERS: dict = {}  # lexicon key -> jieba tokenizer with that lexicon's words, shared in the process
+_TOKENIZERS_LOCK = threading.Lock()
 
 
 # The general lexicon every corpus starts from; a corpus's own ``lexicon/`` folder adds rows to it.
@@ -95,18 +98,23 @@ class Analyzer:
 
     @cached_property
     def _jieba(self):
-        import logging
+        """jieba's tokenizer with the lexicon's words, one per lexicon in the process (it takes a second to load)."""
+        key = self.lexicon_key
+        with _TOKENIZERS_LOCK:
+            if key not in _TOKENIZERS:
+                import logging
 
-        import jieba
+                import jieba
 
-        jieba.setLogLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
-        # Keep variant forms and glossary terms whole (沙特阿拉伯, 出口管制, 歐盟執委會 ...).
-        glossary = [term for _, terms in glossary_entries(self.lexicon_dir) for term in terms]
-        for word in set(self._variants[1].values()) | {self.fold(t) for t in glossary}:
-            if is_cjk(word) and len(word) > 1:
-                tokenizer.add_word(word)
-        return tokenizer
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                # Keep variant forms and glossary terms whole (沙特阿拉伯, 出口管制, 歐盟執委會 ...).
+                glossary = [term for _, terms in glossary_entries(self.lexicon_dir) for term in terms]
+                for word in set(self._variants[1].values()) | {self.fold(t) for t in glossary}:
+                    if is_cjk(word) and len(word) > 1:
+                        tokenizer.add_word(word)
+                _TOKENIZERS[key] = tokenizer
+            return _TOKENIZERS[key]
 
     @cached_property
     def _tagger(self):

@@ -122,11 +122,33 @@ def embeddings(encoder) -> CountingEmbeddings:
 
 
 @pytest.fixture
-def bot(settings, embeddings) -> Assistant:
-    """An assistant over the real corpus with the fake embedding, index built."""
+def fresh_bot(settings, embeddings) -> Assistant:
+    """An assistant over its own copy of the real corpus, index built: for tests that change either."""
     assistant = Assistant(settings, embeddings=embeddings)
     assistant.ingest(progress=False)
     return assistant
+
+
+@pytest.fixture(scope="session")
+def shared_bot(tmp_path_factory, encoder) -> Assistant:
+    """One assistant over a copy of the real corpus for the whole session, for tests that only ask."""
+    root = tmp_path_factory.mktemp("shared")
+    shutil.copytree(ROOT / "corpus", root / "corpus")
+    assistant = Assistant(Settings(corpus_dir=root / "corpus", index_dir=root / "index"),
+                          embeddings=CountingEmbeddings(encoder))
+    assistant.ingest(progress=False)
+    return assistant
+
+
+# A test that asks for the corpus folder, the settings or the embeddings may change the corpus or the index
+# (or count what is embedded): it gets a fresh assistant; every other test shares one read-only assistant.
+_CHANGES = {"corpus_dir", "settings", "embeddings"}
+
+
+@pytest.fixture
+def bot(request) -> Assistant:
+    """The real corpus, indexed: shared, or fresh when the test may change it (see ``_CHANGES``)."""
+    return request.getfixturevalue("fresh_bot" if _CHANGES & set(request.fixturenames) else "shared_bot")
 
 
 @pytest.fixture
