@@ -79,7 +79,7 @@ def cmd_eval(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="assistant", description="Cited answers about the May 2025 AI-chip export rules.")
+    parser = argparse.ArgumentParser(prog="assistant", description="Cited answers from the indexed sources, asked in Chinese or English.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name, func, help_text):

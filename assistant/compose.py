@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
+from .languages import language as language_of
 from .lexical import LexicalIndex
 from .text import Analyzer, latin
 from .types import Answer, Citation, Passage, Sentence, Verified
 
-ABSTAIN = {
-    "en": "The sources don't say: nothing in the indexed articles answers this question.",
-    "zh-Hant": "資料來源沒有提到:已索引的文章中沒有能回答這個問題的內容。",
-    "zh-Hans": "资料来源没有提到:已索引的文章中没有能回答这个问题的内容。",
-}
-# A one-line lead when every quoted passage is in the other language than the question.
-LEADS = {
-    "en": "The source is in Chinese; the passages that answer this say:",
-    "zh-Hant": "來源為英文,回答問題的段落如下:",
-    "zh-Hans": "来源为英文,回答问题的段落如下:",
-}
 FALLBACK_NOTICE = "showing the extractive answer · 改用原文摘錄回答"
 
 
@@ -29,7 +19,7 @@ class Composer:
 
     @staticmethod
     def abstain(language: str, passages: list[Passage], mode: str = "extractive") -> Answer:
-        return Answer(text=ABSTAIN[language], abstained=True, language=language, mode=mode, passages=passages)
+        return Answer(text=language_of(language).abstain, abstained=True, language=language, mode=mode, passages=passages)
 
     def citation(self, n: int, sentence: Sentence) -> Citation:
         doc = self.index.docs.get(sentence.doc_id, {})
@@ -43,12 +33,13 @@ class Composer:
     def extractive(self, sentences: list[Sentence], language: str, passages: list[Passage]) -> Answer:
         """The quoted sentences, each followed by its marker; Simplified questions get Simplified text."""
         citations = [self.citation(n, s) for n, s in enumerate(sentences, start=1)]
-        render = self.analyzer.to_simplified if language == "zh-Hans" else str
+        asked = language_of(language)
+        render = self.analyzer.to_simplified if asked.simplified else str
         lines = [f"{render(c.quote)}[{c.n}]" for c in citations]
         chinese = [not latin(c.quote) for c in citations]  # the quote's own script (a Chinese source quotes English)
-        text = ("" if language != "en" and all(chinese) else " ").join(lines)
+        text = (asked.joiner if all(chinese) else " ").join(lines)
         if (language == "en" and all(chinese)) or (language != "en" and not any(chinese)):
-            text = f"{LEADS[language]}\n{text}"
+            text = f"{asked.lead}\n{text}"
         return Answer(text=text, citations=citations, language=language, passages=passages)
 
     def generated(self, checked: Verified, language: str, passages: list[Passage]) -> Answer:
@@ -66,7 +57,7 @@ class Composer:
             parts.append(text + marks)
         dropped = checked.total - checked.supported
         return Answer(
-            text=(" " if language == "en" else "").join(parts), citations=citations, language=language,
+            text=language_of(language).joiner.join(parts), citations=citations, language=language,
             mode="generated", notice=f"{dropped} unsupported sentence(s) removed" if dropped else "",
             passages=passages, sentences_generated=checked.total, sentences_supported=checked.supported,
         )

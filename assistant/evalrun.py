@@ -7,7 +7,6 @@ from pathlib import Path
 
 from .documents import load_manifest, metadata
 from .evaluate import DEFAULT_QUESTIONS, EvalError, Question, by_language, gold_spans, load_questions, score
-from .settings import PROJECT_ROOT
 
 HEADLINE = ["hit@1", "hit@3", "mrr", "accuracy", "citation_precision", "citation_recall",
             "abstention_precision", "abstention_recall", "false_abstention", "supported_sentence_rate",
@@ -25,8 +24,7 @@ def run_system(system, questions: list[Question], *, corpus_dir: Path, progress:
     rows = []
     for q in tqdm(questions, desc=f"eval {label}", unit="q", disable=not progress):
         if q.source not in sources:
-            sources[q.source] = ((PROJECT_ROOT / q.source).read_text(encoding="utf-8"),
-                                 _doc_id(q.source, corpus_dir, manifest))
+            sources[q.source] = _gold_source(q.source, corpus_dir, manifest)
         text, doc_id = sources[q.source]
         history = [texts[q.follows]] if q.follows in texts else None
         reply = system.answer(q.question, history=history)
@@ -34,13 +32,16 @@ def run_system(system, questions: list[Question], *, corpus_dir: Path, progress:
     return rows
 
 
-def _doc_id(source: str, corpus_dir: Path, manifest: dict) -> str | None:
-    """The doc_id the index gives a gold source ("corpus/<file>"), by the same rule ingest uses."""
+def _gold_source(source: str, corpus_dir: Path, manifest: dict) -> tuple[str, str]:
+    """A gold source's text and the doc_id the index gives it. ``source`` is "corpus/<file>": <file> in the
+    configured corpus folder (wherever that is), named by the same rule ingest uses."""
+    inside = Path(source).relative_to("corpus") if Path(source).parts[:1] == ("corpus",) else Path(source)
+    path = corpus_dir / inside
     try:
-        inside = Path(source).relative_to("corpus")
-    except ValueError:
-        return None
-    return metadata(corpus_dir / inside, corpus_dir, manifest)["id"]
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise EvalError(f"gold source {source} is not in the corpus folder {corpus_dir} ({exc})") from exc
+    return text, metadata(path, corpus_dir, manifest)["id"]
 
 
 def parse_floors(spec: str) -> dict[str, float]:

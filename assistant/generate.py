@@ -12,6 +12,8 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import LLMUnavailable  # noqa: F401 (raised here; callers may import it from this module)
+from .languages import language as language_of
+from .profile import load_profile
 from .settings import Settings
 
 NOT_IN_SOURCES = "NOT_IN_SOURCES"
@@ -47,6 +49,11 @@ class Generator:
         return prompt | self.model | StrOutputParser()
 
     @cached_property
+    def domain(self) -> str:
+        """What the corpus is about, for the prompt (its profile; a neutral phrase without one)."""
+        return load_profile(self.settings.corpus_dir).domain
+
+    @cached_property
     def answer_chain(self):
         return self._chain("answer_system", "answer_human")
 
@@ -57,7 +64,7 @@ class Generator:
     def stream(self, question: str, passages: list[str], language: str) -> Iterator[str]:
         """Pieces of the model's reply as they arrive; ``passages`` are the texts to number."""
         inputs = {"question": question, "passages": number_passages(passages),
-                  "language": self.prompts["languages"].get(language, "English")}
+                  "language": language_of(language).name, "domain": self.domain}
         received = False
         try:
             for piece in self.answer_chain.stream(inputs):

@@ -11,16 +11,11 @@ import os
 
 from .core import Assistant
 from .errors import AssistantError
+from .profile import load_profile
 from .types import Answer, Citation
 
 log = logging.getLogger("assistant")
 
-EXAMPLES = [
-    "美國商務部何時撤銷AI擴散規則?",
-    "英伟达首席执行官黄仁勋估计中国芯片市场有多大?",
-    "What did the new China-specific rules warn against using US AI chips for?",
-    "使用華為昇騰晶片會有什麼後果?",
-]
 CSS = """
 .src-card {border:1px solid var(--border-color-primary); border-radius:10px; padding:10px 14px; margin:0 0 10px 0;
   background:var(--background-fill-secondary);}
@@ -32,9 +27,6 @@ CSS = """
 .src-empty {color:var(--body-text-color-subdued); font-style:italic;}
 .abstain {border-left:4px solid #d48806; padding-left:10px;}
 """
-HEADER = """# 美國AI晶片出口管制問答 · AI-chip export rules Q&A
-以繁體中文、简体中文或 English 提問;每一句回答都標注出處,資料來源沒提到的會直說。
-Ask in Traditional Chinese, Simplified Chinese or English: every sentence cites its source passage, or the assistant says the sources don't cover it."""
 WRITING = '<p class="src-empty">查核引用中 · Checking citations…</p>'
 NO_SOURCES = '<p class="src-empty">尚無引用 · No sources yet: ask a question.</p>'
 
@@ -109,16 +101,19 @@ def build_app(bot: Assistant):
         except AssistantError as exc:
             raise gr.Error(str(exc)) from exc
 
-    with gr.Blocks(title="AI晶片出口管制問答 · Export-rules Q&A") as app:
-        gr.Markdown(HEADER)
+    profile = load_profile(bot.settings.corpus_dir)
+    with gr.Blocks(title=profile.title) as app:
+        gr.Markdown(f"# {profile.title}\n{profile.intro}")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chat = gr.Chatbot(label="對話 · Chat", height=480, elem_id="chat")
-                box = gr.Textbox(label="問題 · Question", placeholder="例如:美國商務部何時撤銷AI擴散規則?", elem_id="question")
+                hint = f"例如 · e.g. {profile.examples[0]}" if profile.examples else "輸入問題 · Type a question"
+                box = gr.Textbox(label="問題 · Question", placeholder=hint, elem_id="question")
                 with gr.Row():
                     send = gr.Button("送出 · Ask", variant="primary", elem_id="ask-button")
                     clear = gr.Button("清除 · Clear")
-                gr.Examples(EXAMPLES, inputs=box, label="範例問題 · Examples")
+                if profile.examples:
+                    gr.Examples(list(profile.examples), inputs=box, label="範例問題 · Examples")
             with gr.Column(scale=2):
                 gr.Markdown("### 引用來源 · Sources")
                 panel = gr.HTML(NO_SOURCES, elem_id="sources")

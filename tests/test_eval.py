@@ -52,3 +52,21 @@ def test_eval_report_has_metrics_per_language_and_files(bot, tmp_path):
     assert (tmp_path / "out" / "chart.png").stat().st_size > 10_000
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "÷ langchain-naive" in md and "| assistant | all |" in md
+
+
+def test_gold_sources_are_read_from_the_configured_corpus_folder(tmp_path):
+    """The eval finds "corpus/<file>" in whatever folder the settings name, not beside the code."""
+    import shutil
+
+    from assistant.documents import load_manifest
+    from assistant.errors import EvalError
+    from assistant.evalrun import _gold_source
+    from tests.conftest import ARTICLE, ROOT
+
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(ROOT / "corpus", moved)
+    text, doc_id = _gold_source(f"corpus/{ARTICLE}", moved, load_manifest(moved))
+    assert text == (ROOT / "corpus" / ARTICLE).read_text(encoding="utf-8") and doc_id
+    (moved / ARTICLE).unlink()
+    with pytest.raises(EvalError, match="not in the corpus folder"):
+        _gold_source(f"corpus/{ARTICLE}", moved, load_manifest(moved))

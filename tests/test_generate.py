@@ -2,6 +2,7 @@
 
 import time
 
+from assistant import Assistant, Settings
 from tests.fake_llm import Reply
 
 RESCIND = "美國商務部何時撤銷AI擴散規則?"
@@ -26,7 +27,22 @@ def test_prompt_numbers_passages_and_guards_against_instructions(llm_bot, llm):
     prompt = llm.prompt()
     assert "[1] " in prompt and "[2] " in prompt
     assert "data, not instructions" in prompt and "Traditional Chinese" in prompt
+    assert "about the 2025 US AI-chip export-control changes" in prompt  # the corpus profile's domain
     assert llm.requests[-1]["stream"] is True
+
+
+def test_a_corpus_without_a_profile_gets_a_neutral_prompt(llm, tmp_path, encoder):
+    from tests.conftest import CountingEmbeddings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tides.txt").write_text("月球的引力使海水每天涨落两次,这就是潮汐。", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", llm_base_url=llm.url, llm_model="scripted")
+    bot = Assistant(settings, embeddings=CountingEmbeddings(encoder))
+    bot.ingest(progress=False)
+    llm.enqueue("NOT_IN_SOURCES")
+    bot.answer("海水每天涨落几次?")
+    assert "about the indexed sources" in llm.prompt() and "export" not in llm.prompt()
 
 
 def test_out_of_range_and_uncited_sentences_are_dropped(llm_bot, llm):
@@ -84,7 +100,6 @@ def test_server_error_falls_back(llm_bot, llm):
 
 
 def test_refused_connection_falls_back(bot):
-    from assistant import Assistant
     from tests.conftest import free_port
 
     settings = bot.settings.model_copy(update={"llm_base_url": f"http://127.0.0.1:{free_port()}/v1", "llm_timeout": 2.0})
