@@ -5,9 +5,8 @@ from __future__ import annotations
 from .languages import language as language_of
 from .lexical import LexicalIndex
 from .text import Analyzer, latin
-from .types import Answer, Citation, Passage, Sentence, Verified
+from .types import Answer, Citation, Notice, Passage, Sentence, Verified
 
-FALLBACK_NOTICE = "showing the extractive answer · 改用原文摘錄回答"
 
 
 class Composer:
@@ -58,6 +57,6 @@ class Composer:
         dropped = checked.total - checked.supported
         return Answer(
             text=language_of(language).joiner.join(parts), citations=citations, language=language,
-            mode="generated", notice=f"{dropped} unsupported sentence(s) removed" if dropped else "",
+            mode="generated", notices=(Notice("unsupported-removed", str(dropped)),) if dropped else (),
             passages=passages, sentences_generated=checked.total, sentences_supported=checked.supported,
         )

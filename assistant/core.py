@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cached_property
 
 from . import conversation
@@ -17,7 +18,7 @@ from .generated import Generator, LLMUnavailable, generated_answer
 from .retrieve import Retrieval, retrieve
 from .settings import Settings
 from .snapshot import Library, Snapshot
-from .types import Answer, Passage
+from .types import Answer, Notice, Passage
 
 log = logging.getLogger("assistant")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -95,10 +96,10 @@ class Assistant:
         return snapshot.query(question, language or self.analyzer.script(question), carried)
 
     def _retrieve(self, snapshot: Snapshot, query, vector, top_k=None) -> Retrieval:
-        store, problem = self.library.dense(snapshot)
-        found = retrieve(vector, query.terms, index=snapshot.index, vectors=store, analyzer=self.analyzer,
-                         settings=self.settings, top_k=top_k, language=query.language)
-        return Retrieval(found.passages, problem or found.degraded)
+        dense, problem = self.library.dense_ranking(snapshot, vector)
+        passages = retrieve(dense, query.terms, index=snapshot.index, analyzer=self.analyzer, settings=self.settings,
+                            top_k=top_k, language=query.language)
+        return Retrieval(passages, problem)
 
     def answer(self, question: str, *, history=None, mode: str | None = None) -> Answer:
         """Answer ``question`` from the sources, every sentence cited, or abstain.
@@ -119,7 +120,7 @@ class Assistant:
         mode = self._mode(mode)
         snapshot = self.open()  # taken once: an ingest meanwhile swaps in a new one for later questions
         language = self.analyzer.script(question)
-        standalone, notice = self._standalone(question, history, mode)
+        standalone, condensing = self._standalone(question, history, mode)
         selection, found, retrieved = self._select(standalone, history if standalone == question else None, language,
                                                    snapshot)
         passages = found.passages
@@ -130,9 +131,10 @@ class Assistant:
         if mode == "generated" and not result.abstained:  # the evidence gate: no call without support
             result = yield from generated_answer(self.generator, snapshot, standalone, language, passages, result,
                                                  self.settings.min_support)
-        result.notice = " ".join(filter(None, [notice, found.degraded, result.notice]))
-        result.timings = {"retrieve_ms": (retrieved - started) * 1e3, "total_ms": (time.perf_counter() - started) * 1e3}
-        yield result
+        notices = tuple(Notice(code, detail) for code, detail in (condensing, (found.degraded, "")) if code)
+        notices += result.notices
+        yield replace(result, notices=notices, notice=" ".join(n.text for n in notices),
+                      timings={"retrieve_ms": (retrieved - started) * 1e3, "total_ms": (time.perf_counter() - started) * 1e3})
 
     def _select(self, question: str, history, language: str, snapshot: Snapshot | None = None):
         """Retrieve passages and choose the sentences that answer: (selection, retrieval, when retrieval ended)."""
@@ -161,14 +163,15 @@ class Assistant:
     def generator(self) -> Generator:
         return Generator(self.settings)
 
-    def _standalone(self, question: str, history, mode: str) -> tuple[str, str]:
-        """With an LLM, rewrite a follow-up as a standalone question; offline, keep it (terms are carried)."""
+    def _standalone(self, question: str, history, mode: str) -> tuple[str, tuple[str, str]]:
+        """With an LLM, rewrite a follow-up as a standalone question; offline, keep it (terms are carried).
+        Also (notice code, detail) when the rewrite failed, ("", "") otherwise."""
         if mode != "generated" or not history or not conversation.leans_on_history(question):
-            return question, ""
+            return question, ("", "")
         try:
-            return self.generator.condense(question, conversation.history_lines(history)), ""
+            return self.generator.condense(question, conversation.history_lines(history)), ("", "")
         except LLMUnavailable as exc:
-            return question, str(exc)
+            return question, ("condense-failed", str(exc))
 
 
 _default: Assistant | None = None

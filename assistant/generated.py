@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Generator as Steps
 from dataclasses import replace
 
-from .compose import FALLBACK_NOTICE
 from .errors import LLMUnavailable
 from .generate import NOT_IN_SOURCES, Generator
 from .snapshot import Snapshot
-from .types import Answer, Passage
+from .types import Answer, Notice, Passage
 from .verify import verify
 
 __all__ = ["Generator", "LLMUnavailable", "generated_answer"]
@@ -27,13 +26,13 @@ def generated_answer(generator: Generator, snapshot: Snapshot, question: str, la
             pieces.append(piece)
             yield piece
     except LLMUnavailable as exc:
-        return replace(fallback, notice=f"{exc}; {FALLBACK_NOTICE}")
+        return replace(fallback, notices=fallback.notices + (Notice("llm-unavailable", str(exc)),))
     reply = "".join(pieces).strip()
     if NOT_IN_SOURCES in reply:
         return snapshot.composer.abstain(language, passages, mode="generated")
     checked = verify(reply, passages, evidence=snapshot.evidence, queries=snapshot.queries, weights=snapshot.weights,
                      min_support=min_support)
     if not checked.claims:
-        return replace(fallback, notice=f"no generated sentence was supported by its sources; {FALLBACK_NOTICE}",
+        return replace(fallback, notices=fallback.notices + (Notice("nothing-supported"),),
                        sentences_generated=checked.total)
     return snapshot.composer.generated(checked, language, passages)

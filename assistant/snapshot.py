@@ -16,13 +16,13 @@ from functools import cached_property
 from .compose import Composer
 from .crosslingual import Glossary
 from .embeddings import LazyEmbeddings
-from .errors import IndexDamaged, IndexUnreachable, model_mismatch
+from .errors import IndexMismatch, model_mismatch
 from .evidence import Evidence
 from .extractive import Selection, select
 from .ingest import IngestReport, index_info, index_lock, ingest, settings_match
 from .lexical import LexicalIndex
 from .query import Query, QueryAnalyzer
-from .retrieve import DEGRADED, EMPTIED
+from .retrieve import DENSE_CANDIDATES
 from .settings import Settings
 from .text import Analyzer
 from .vectorstore import VectorStore
@@ -123,19 +123,25 @@ class Library:
         self._dense_empty = None
         self._snapshot = Snapshot.of(index, self.analyzer, self.glossary, self.settings)
 
-    def dense(self, snapshot: Snapshot) -> tuple[VectorStore | None, str]:
-        """The dense store, or None and a notice (lexical-only answers) when it cannot be reached or was
-        emptied (a deleted index folder is recreated empty by Chroma)."""
-        if self.settings.dense_weight <= 0:
-            return None, ""
+    def dense_ranking(self, snapshot: Snapshot, vector) -> tuple[list[str], str]:
+        """Chunk ids by similarity to the question's embedding ``vector``, and a notice ("" when all went
+        well; else a notice code). The one place the dense side degrades: a store that cannot be reached, was emptied (a deleted
+        index folder is recreated empty by Chroma) or fails to search leaves lexical-only answers with a
+        notice; only an index built with another model is an error."""
+        if vector is None or self.settings.dense_weight <= 0:
+            return [], ""
+        index = snapshot.index
         try:
             store = self.vectors
             if self._dense_empty is None:
-                self._dense_empty = bool(snapshot.index.chunks) and store.count() == 0
-        except (IndexDamaged, IndexUnreachable) as exc:
+                self._dense_empty = bool(index.chunks) and store.count() == 0
+            if self._dense_empty:
+                log.warning("the vector store holds no embeddings although the index lists chunks: run `assistant ingest`")
+                return [], "emptied"
+            hits = store.search(vector, k=min(DENSE_CANDIDATES, len(index.chunks)), dimension=index.info.get("dimension"))
+        except IndexMismatch:
+            raise
+        except Exception as exc:  # unreachable, damaged or failing: answer from the lexical index
             log.warning("dense retrieval unavailable, answering from the lexical index alone: %s", exc)
-            return None, DEGRADED
-        if self._dense_empty:
-            log.warning("the vector store holds no embeddings although the index lists chunks: run `assistant ingest`")
-            return None, EMPTIED
-        return store, ""
+            return [], "degraded"
+        return [chunk_id for chunk_id, _ in hits if chunk_id in index.by_id], ""

@@ -68,7 +68,30 @@ class Passage:
     lexical_rank: int | None = None
 
 
-@dataclass
+# What a notice says, by code; ``{detail}`` is filled from the notice (a count, the model's error).
+NOTICE_TEXTS = {
+    "degraded": "answered from the keyword index alone: the vector store is unavailable · 向量索引無法使用,僅以關鍵詞索引回答",
+    "emptied": "answered from the keyword index alone: the vector store is empty, run `assistant ingest` · 向量索引是空的,請執行 assistant ingest",
+    "llm-unavailable": "{detail}; showing the extractive answer · 改用原文摘錄回答",
+    "nothing-supported": "no generated sentence was supported by its sources; showing the extractive answer · 改用原文摘錄回答",
+    "unsupported-removed": "{detail} unsupported sentence(s) removed",
+    "condense-failed": "{detail}; the follow-up was answered as asked",
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the reader should know about how an answer was made: a code and its detail."""
+
+    code: str  # a key of NOTICE_TEXTS
+    detail: str = ""
+
+    @property
+    def text(self) -> str:
+        return NOTICE_TEXTS[self.code].format(detail=self.detail)
+
+
+@dataclass(frozen=True)
 class Answer:
     """What ``answer()`` returns: text with ``[n]`` markers and the citations they point to."""
 
@@ -77,7 +100,8 @@ class Answer:
     abstained: bool = False
     language: str = "en"
     mode: str = "extractive"
-    notice: str = ""
+    notices: tuple[Notice, ...] = ()
+    notice: str = ""  # the notices' text, in order (what the CLI and the web page show)
     passages: list[Passage] = field(default_factory=list)
     sentences_generated: int = 0
     sentences_supported: int = 0

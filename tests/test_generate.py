@@ -97,6 +97,8 @@ def test_server_error_falls_back(llm_bot, llm):
     llm.default = Reply(status=500)
     reply = llm_bot.answer(RESCIND)
     assert "language model unavailable" in reply.notice and reply.citations
+    assert [n.code for n in reply.notices] == ["llm-unavailable"]  # a code for programs, the text for people
+    assert reply.to_dict(passages=False)["notices"][0]["code"] == "llm-unavailable"
 
 
 def test_refused_connection_falls_back(bot):

@@ -229,6 +229,7 @@ def test_an_emptied_vector_store_is_said_on_the_answer(bot, settings, embeddings
     fresh = Assistant(settings, embeddings=embeddings)
     reply = fresh.answer("美國商務部何時撤銷AI擴散規則?")
     assert "vector store is empty" in reply.notice and "assistant ingest" in reply.notice
+    assert [n.code for n in reply.notices] == ["emptied"]
     assert "5月13日" in reply.text  # the lexical side still answers
     fresh.ingest(progress=False)
     assert "empty" not in fresh.answer("美國商務部何時撤銷AI擴散規則?").notice
