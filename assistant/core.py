@@ -124,7 +124,8 @@ class Assistant:
         selection, found, retrieved = self._select(standalone, history if standalone == question else None, language,
                                                    snapshot)
         passages = found.passages
-        if decide(selection, self.settings):
+        verdict = decide(selection, self.settings)
+        if verdict.supported:
             result = snapshot.composer.extractive(selection.sentences, language, passages)
         else:
             result = snapshot.composer.abstain(language, passages)
@@ -133,8 +134,9 @@ class Assistant:
                                                  self.settings.min_support)
         notices = tuple(Notice(code, detail) for code, detail in (condensing, (found.degraded, "")) if code)
         notices += result.notices
+        timings = {"retrieve_ms": (retrieved - started) * 1e3, "total_ms": (time.perf_counter() - started) * 1e3}
         yield replace(result, notices=notices, notice=" ".join(n.text for n in notices),
-                      timings={"retrieve_ms": (retrieved - started) * 1e3, "total_ms": (time.perf_counter() - started) * 1e3})
+                      reason=result.reason or verdict.reason, timings=timings)
 
     def _select(self, question: str, history, language: str, snapshot: Snapshot | None = None):
         """Retrieve passages and choose the sentences that answer: (selection, retrieval, when retrieval ended)."""
@@ -147,8 +149,8 @@ class Assistant:
         return selection, found, retrieved
 
     def confident(self, selection) -> bool:
-        """The gate's decision for a selection (see ``gate.decide``)."""
-        return decide(selection, self.settings)
+        """Whether the gate answers from a selection (see ``gate.decide``)."""
+        return decide(selection, self.settings).supported
 
     def _mode(self, mode: str | None) -> str:
         if mode is None:

@@ -52,15 +52,29 @@ def load_gate(path: Path = GATE_FILE) -> Gate | None:
     return Gate(dict(data["weights"]), float(data["bias"]), float(data["threshold"]), str(data["model"]))
 
 
-def decide(selection: Selection, settings: Settings) -> bool:
-    """Answer (True) or abstain: the fitted model over the selection's signals, or the coverage thresholds
-    when there is no gate fitted for the configured encoder."""
+@dataclass(frozen=True)
+class Verdict:
+    """Answer from the chosen sentences, or abstain; either way, why."""
+
+    supported: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.supported
+
+
+def decide(selection: Selection, settings: Settings) -> Verdict:
+    """The fitted model over the selection's signals, or the coverage thresholds when there is no gate
+    fitted for the configured encoder."""
     if not selection.sentences:
-        return False
+        return Verdict(False, "no sentence of the retrieved passages matches the question")
     if selection.about_source:  # the byline or reference list: the source's own metadata says so
-        return True
+        return Verdict(True, "a question about the source, answered from its byline or reference list")
     gate = load_gate()
     if gate is None or selection.similarity is None or gate.model != settings.model_label:
-        return selection.coverage >= settings.min_coverage and selection.absent <= settings.max_absent
+        supported = selection.coverage >= settings.min_coverage and selection.absent <= settings.max_absent
+        return Verdict(supported, f"coverage {selection.coverage:.2f} (at least {settings.min_coverage}), words no "
+                                  f"source holds {selection.absent:.2f} (at most {settings.max_absent})")
     threshold = settings.min_confidence if settings.min_confidence is not None else gate.threshold
-    return gate.confidence(selection) >= threshold
+    p = gate.confidence(selection)
+    return Verdict(p >= threshold, f"gate confidence {p:.2f} against a threshold of {threshold:.2f}")

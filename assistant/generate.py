@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -17,6 +18,23 @@ from .profile import load_profile
 from .settings import Settings
 
 NOT_IN_SOURCES = "NOT_IN_SOURCES"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the model wrote (markers and all)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class NotInSources:
+    """The model said the passages do not answer the question."""
+
+
+def parse_reply(text: str) -> Reply | NotInSources:
+    """The model's whole reply, read: its refusal sentinel anywhere means the sources don't say."""
+    return NotInSources() if NOT_IN_SOURCES in text else Reply(text.strip())
 PROMPTS = Path(__file__).with_name("prompts.toml")
 
 

@@ -8,7 +8,7 @@ from collections.abc import Generator as Steps
 from dataclasses import replace
 
 from .errors import LLMUnavailable
-from .generate import NOT_IN_SOURCES, Generator
+from .generate import Generator, NotInSources, parse_reply
 from .snapshot import Snapshot
 from .types import Answer, Notice, Passage
 from .verify import verify
@@ -27,10 +27,10 @@ def generated_answer(generator: Generator, snapshot: Snapshot, question: str, la
             yield piece
     except LLMUnavailable as exc:
         return replace(fallback, notices=fallback.notices + (Notice("llm-unavailable", str(exc)),))
-    reply = "".join(pieces).strip()
-    if NOT_IN_SOURCES in reply:
-        return snapshot.composer.abstain(language, passages, mode="generated")
-    checked = verify(reply, passages, evidence=snapshot.evidence, queries=snapshot.queries, weights=snapshot.weights,
+    reply = parse_reply("".join(pieces))
+    if isinstance(reply, NotInSources):
+        return replace(snapshot.composer.abstain(language, passages, mode="generated"), reason="the model found no answer")
+    checked = verify(reply.text, passages, evidence=snapshot.evidence, queries=snapshot.queries, weights=snapshot.weights,
                      min_support=min_support)
     if not checked.claims:
         return replace(fallback, notices=fallback.notices + (Notice("nothing-supported"),),

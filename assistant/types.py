@@ -102,6 +102,7 @@ class Answer:
     mode: str = "extractive"
     notices: tuple[Notice, ...] = ()
     notice: str = ""  # the notices' text, in order (what the CLI and the web page show)
+    reason: str = ""  # why the gate answered or abstained (for debugging and the eval report)
     passages: list[Passage] = field(default_factory=list)
     sentences_generated: int = 0
     sentences_supported: int = 0

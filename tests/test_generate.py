@@ -8,6 +8,13 @@ from tests.fake_llm import Reply
 RESCIND = "美國商務部何時撤銷AI擴散規則?"
 
 
+def test_a_reply_is_read_as_text_or_as_the_sources_dont_say():
+    from assistant.generate import NotInSources, Reply, parse_reply
+
+    assert parse_reply("  黃仁勳表示。[1]\n") == Reply("黃仁勳表示。[1]")
+    assert parse_reply("Sorry. NOT_IN_SOURCES") == NotInSources()
+
+
 def test_well_cited_answer_keeps_sentences_and_quotes_passages(llm_bot, llm):
     passages = llm_bot.retrieve(RESCIND)
     n = next(i for i, p in enumerate(passages, 1) if "5月13日" in p.text)

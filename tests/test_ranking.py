@@ -75,11 +75,13 @@ def test_without_the_fitted_gate_the_coverage_thresholds_decide(tmp_path, settin
 
 def test_the_gate_answers_above_its_threshold_only(bot, settings, embeddings):
     from assistant import Assistant
+    from assistant.gate import load_gate
 
     question = "輝達為中國設計了哪些降規晶片?"
-    assert not bot.answer(question).abstained
-    never = Assistant(settings.model_copy(update={"min_confidence": 1.0}), embeddings=embeddings)
-    assert never.answer(question).abstained
+    answered = bot.answer(question)
+    assert not answered.abstained and f"threshold of {load_gate().threshold:.2f}" in answered.reason  # says why
+    never = Assistant(settings.model_copy(update={"min_confidence": 1.0}), embeddings=embeddings).answer(question)
+    assert never.abstained and "threshold of 1.00" in never.reason
 
 
 def test_variants_of_a_term_share_one_idf(tmp_path):
