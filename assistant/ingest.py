@@ -15,7 +15,8 @@ from .documents import Document, load_documents
 from .errors import CorpusError
 from .lexical import Chunk, LexicalIndex, sentence_texts, vocabulary
 from .settings import Settings
-from .text import ANALYZER_VERSION, Analyzer
+from .indexinfo import IndexInfo
+from .text import Analyzer
 from .vectorstore import VectorStore
 
 log = logging.getLogger("assistant")
@@ -76,21 +77,6 @@ def make_chunks(doc: Document, settings: Settings) -> list[Chunk]:
         chunk_id = _digest(doc.doc_id, span.start, span.end, text, settings.chunk_size)
         chunks.append(Chunk(chunk_id, doc.doc_id, span.start, span.end, text, inner))
     return chunks
-
-
-def index_info(settings: Settings, analyzer: Analyzer) -> dict:
-    return {
-        "embedding_model": settings.model_label,
-        "chunk_size": settings.chunk_size,
-        "chunk_overlap": settings.chunk_overlap,
-        "analyzer": ANALYZER_VERSION,
-        "lexicon": analyzer.lexicon_key,
-    }
-
-
-def settings_match(recorded: dict, expected: dict) -> bool:
-    """Whether an index was built with the expected model, analyzer, lexicon and chunking."""
-    return all(recorded.get(key) == value for key, value in expected.items())
 
 
 def _doc_meta(doc: Document) -> dict:
@@ -176,7 +162,7 @@ def ingest(
     have = vectors.ids()
     _warn_if_long(sum(len(c.text) for c in chunks if c.id not in have))
     report.embedded = _embed_missing(vectors, have, chunks, docs, progress)
-    info = index_info(settings, analyzer)
+    info = IndexInfo.expected(settings, analyzer).as_dict()
     info["dimension"] = _dimension(vectors, current, report.embedded)
     lexical = current
     if current is None or current.ids != [c.id for c in chunks] or current.info != info or current.docs != docs:

@@ -16,10 +16,11 @@ from functools import cached_property
 from .compose import Composer
 from .crosslingual import Glossary
 from .embeddings import LazyEmbeddings
-from .errors import IndexMismatch, model_mismatch
+from .errors import IndexMismatch
 from .evidence import Evidence
 from .extractive import Selection, select
-from .ingest import IngestReport, index_info, index_lock, ingest, settings_match
+from .indexinfo import IndexInfo
+from .ingest import IngestReport, index_lock, ingest
 from .lexical import LexicalIndex
 from .query import Query, QueryAnalyzer
 from .retrieve import DENSE_CANDIDATES
@@ -106,7 +107,7 @@ class Library:
                 if index is None:
                     log.warning("no index in %s yet: building it now (first use)", self.settings.index_dir)
                     self.ingest()
-                elif not settings_match(index.info, index_info(self.settings, self.analyzer)):
+                elif not IndexInfo.expected(self.settings, self.analyzer).check(index.info):
                     log.warning("the index was built with other chunking or lexicon settings: updating it")
                     self.ingest()
                 else:
@@ -115,8 +116,8 @@ class Library:
 
     def _load(self) -> LexicalIndex | None:
         index = LexicalIndex.load(self.settings.index_dir / "lexical")
-        if index is not None and index.info.get("embedding_model") != self.settings.model_label:
-            raise model_mismatch(index.info.get("embedding_model"), self.settings.model_label)
+        if index is not None:
+            IndexInfo.expected(self.settings, self.analyzer).check_model(index.info.get("embedding_model"))
         return index
 
     def _swap(self, index: LexicalIndex) -> None:

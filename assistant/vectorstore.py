@@ -64,9 +64,8 @@ class VectorStore:
             meta = self.client.get_collection(self.settings.collection).metadata or {}
         except Exception as exc:
             raise self._failure(exc) from exc
-        built_with = meta.get("embedding_model")
-        if built_with and built_with != self.settings.model_label:
-            raise model_mismatch(built_with, self.settings.model_label)
+        if meta.get("embedding_model") not in (None, self.settings.model_label):
+            raise model_mismatch(meta["embedding_model"], self.settings.model_label)
 
     @contextmanager
     def _reaching(self):
