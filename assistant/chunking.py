@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from .types import Span
 
 # A sentence ends after 。！？；!? (and any closing quote), at a line break, or after an English
 # full stop followed by space and a capital or digit ("… in 1519. Luther …"), unless the word before
@@ -17,12 +18,6 @@ _ABBREVIATION = re.compile(
 # Clause breaks for over-long sentences: full-width commas anywhere, an ASCII comma unless it
 # sits inside a number like 1,000.
 _CLAUSE_END = re.compile(r"[，、：:]|,(?!\d)")
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
 
 
 def _trimmed(text: str, start: int, end: int) -> Span | None:

@@ -8,7 +8,6 @@ from .text import Analyzer, latin
 from .types import Answer, Citation, Notice, Passage, Sentence, Verified
 
 
-
 class Composer:
     """Builds answers and citations from one loaded index."""
 

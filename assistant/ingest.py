@@ -13,10 +13,11 @@ from .chunking import LONG_SENTENCE, chunk_spans, sentences
 from .crosslingual import build_tables
 from .documents import Document, load_documents
 from .errors import CorpusError
-from .lexical import Chunk, LexicalIndex, sentence_texts, vocabulary
-from .settings import Settings
 from .indexinfo import IndexInfo
+from .lexical import LexicalIndex, sentence_texts, vocabulary
+from .settings import Settings
 from .text import Analyzer
+from .types import Chunk
 from .vectorstore import VectorStore
 
 log = logging.getLogger("assistant")

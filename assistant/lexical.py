@@ -19,6 +19,7 @@ import numpy as np
 
 from .errors import REBUILD, IndexDamaged
 from .text import BIGRAM_MARK, is_cjk
+from .types import Chunk
 
 
 def bm25s_module():
@@ -29,21 +30,6 @@ def bm25s_module():
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     return bm25s
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A run of whole sentences of one document, with absolute offsets."""
-
-    id: str
-    doc_id: str
-    start: int
-    end: int
-    text: str
-    sentences: list[tuple[int, int]]
-
-    def sentence_text(self, start: int, end: int) -> str:
-        return self.text[start - self.start : end - self.start]
 
 
 @dataclass

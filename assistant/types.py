@@ -25,6 +25,29 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Span:
+    """Offsets into a source's text: ``text[start:end]``."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """What is indexed: a run of whole sentences of one document, with absolute offsets."""
+
+    id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    sentences: list[tuple[int, int]]
+
+    def sentence_text(self, start: int, end: int) -> str:
+        return self.text[start - self.start : end - self.start]
+
+
+@dataclass(frozen=True)
 class Sentence:
     """One source sentence as the answer step sees it: exact offsets, matching views, what kind it is."""
 

@@ -1,8 +1,8 @@
 from assistant.evidence import matches
 from assistant.extractive import Candidate, _cover
-from assistant.types import Sentence
 from assistant.query import Term
 from assistant.retrieve import fuse
+from assistant.types import Sentence
 
 
 def test_reciprocal_rank_fusion_weights_each_ranking():
@@ -85,8 +85,9 @@ def test_the_gate_answers_above_its_threshold_only(bot, settings, embeddings):
 
 
 def test_variants_of_a_term_share_one_idf(tmp_path):
-    from assistant.lexical import Chunk, LexicalIndex
+    from assistant.lexical import LexicalIndex
     from assistant.text import Analyzer
+    from assistant.types import Chunk
     from tests.conftest import ROOT
 
     analyzer = Analyzer(ROOT / "corpus" / "lexicon")
