@@ -1,0 +1,167 @@
+"""Query stage: the analyzer (scripts, words, stems), question terms and their variants, and their weights."""
+
+import pytest
+
+from assistant.crosslingual import Glossary, definition_words
+from assistant.query import QueryAnalyzer, Term
+from assistant.text import Analyzer
+from assistant.weights import absent_share, absent_weight, general_weight
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer(ROOT / "corpus" / "lexicon")
+
+
+@pytest.mark.parametrize(
+    "traditional, simplified",
+    [("晶片", "芯片"), ("輝達", "英伟达"), ("川普", "特朗普"), ("沙烏地阿拉伯", "沙特"), ("華府", "华盛顿")],
+)
+def test_regional_variants_fold_to_one_form(analyzer, traditional, simplified):
+    assert analyzer.fold(traditional) == analyzer.fold(simplified)
+
+
+def test_words_are_folded_segmented_and_stemmed(analyzer):
+    words = analyzer.words("美國商務部撤銷了 Export Controls 的規定")
+    assert "撤销" in words and "规定" in words
+    assert "export" in words and "control" in words
+    assert "的" not in words and "了" not in words
+
+
+def test_index_tokens_add_bigrams_for_unknown_names(analyzer):
+    tokens = analyzer.tokens("凱斯勒表示")
+    assert "#凯斯" in tokens and "#斯勒" in tokens
+
+
+@pytest.mark.parametrize(
+    "question, script",
+    [("英伟达的芯片市场有多大?", "zh-Hans"), ("輝達的晶片市場有多大?", "zh-Hant"), ("How big is the market?", "en"),
+     ("What did 黃仁勳 say about the chip export rules?", "en")],
+)
+def test_script_detection(analyzer, question, script):
+    assert analyzer.script(question) == script
+
+
+def test_simplified_rendering_uses_mainland_wording(analyzer):
+    assert analyzer.to_simplified("AI晶片市場") == "AI芯片市场"
+
+
+def test_cedict_definitions_keep_short_senses_only(analyzer):
+    assert definition_words("to export", analyzer) == [["export"]]
+    assert definition_words("CL:個|个[ge4]", analyzer) == []
+    assert definition_words("a very long sense with many different content words", analyzer) == []
+
+
+def test_english_question_terms_reach_chinese_words(analyzer):
+    glossary = Glossary(analyzer)
+    tables = {"en2zh": {"export": ["出口"], "tariff": ["关税"]}, "zh2en": {}}
+    terms = QueryAnalyzer(analyzer, glossary, tables, 0.6).terms("Did the Commerce Department export tariffs?")
+    by_label = {t.label: t for t in terms}
+    assert by_label["commerce department"].variants["商务部"] == 0.6
+    assert by_label["export"].variants == {"export": 1.0, "出口": 0.6}
+    assert "关税" in by_label["tariffs"].variants
+
+
+def test_chinese_question_terms_reach_english_words(analyzer):
+    glossary = Glossary(analyzer)
+    terms = QueryAnalyzer(analyzer, glossary, {"en2zh": {}, "zh2en": {"关税": ["tariff"]}}, 0.5).terms("關稅呢?")
+    assert terms[0].variants == {"关税": 1.0, "tariff": 0.5}
+
+
+def test_carried_terms_are_marked(analyzer):
+    queries = QueryAnalyzer(analyzer, Glossary(analyzer), {}, 0.6)
+    terms = queries.terms("那歐盟呢?", carried="微軟總裁怎麼評論規則?")
+    assert [t.carried for t in terms if t.label == "欧盟"] == [False]
+    assert any(t.carried and t.label == "微软" for t in terms)
+
+
+def test_glossary_phrases_become_the_tokens_the_index_holds(analyzer):
+    glossary = Glossary(analyzer)
+    indexed = analyzer.tokens("U.S. export controls on Mar-a-Lago guests")
+    for phrase in ("u.s.", "export controls", "mar-a-lago"):
+        stems = glossary.english_stems(phrase)
+        assert stems and all(s in indexed for s in stems), phrase
+
+
+def test_common_words_weigh_less_and_absence_counts_by_corpus_size():
+    assert general_weight(0) == 1.0 > general_weight(3.5) > general_weight(6.0)
+    # a name no source holds always counts; a common word's absence only in a corpus big enough to hold it
+    assert absent_weight(0, 1_000) == 1.0
+    assert absent_weight(5.0, 1_000) < 0.5 < absent_weight(5.0, 100_000)
+
+
+def test_document_frequency_from_postings_matches_a_scan_of_every_chunk(bot):
+    index, analyzer = bot.index, bot.analyzer
+    folded = [analyzer.fold(c.text) for c in index.chunks]
+    for word in ["芯片", "英伟达", "商务部", "黄仁勋", "关税", "沙特阿拉伯", "不存在的词"]:
+        assert index.df([word]) == sum(word in text for text in folded), word
+
+
+def test_a_name_jieba_cuts_apart_is_matched_whole(bot):
+    terms = bot.open().query("海湖莊園在哪裡?").terms
+    assert any("海湖庄园" in t.variants and t.df > 0 for t in terms)
+
+
+def test_names_are_found_in_both_languages(bot):
+    assert {"japan", "intel"} <= bot.analyzer.proper_nouns("Did Japan or Intel respond?")
+    assert "苏姿丰" in bot.analyzer.proper_nouns("AMD的CEO苏姿丰怎么评价新规则?")
+
+
+def test_a_paraphrase_word_reaches_the_sources_word_through_a_shared_gloss(bot):
+    """原先 (not in the article) shares CC-CEDICT's "originally" with 原定 (in it)."""
+    assert "原定" in bot.index.tables["pivot"].get("原先", [])
+    terms = bot.open().query("這項規定原先排定何時上路?").terms
+    original = next(t for t in terms if t.label == "原先")
+    assert original.df > 0 and original.variants["原定"] < 1.0
+
+
+def test_a_lone_character_missing_as_a_token_is_not_counted_as_absent(bot):
+    """事 is in the article only inside words (事實, 事件): jieba never indexes it alone."""
+    terms = bot.open().query("輝達出了什麼事?").terms
+    thing = next(t for t in terms if t.label == "事")
+    assert thing.df == 0 and thing.weight < 1.0 and absent_share(terms) == 0.0
+
+
+def test_an_untranslatable_rare_name_in_another_language_does_not_count_against_answering(bot):
+    """The article is in Chinese: Piketty has no dictionary rendering; Japan has one (日本) the article lacks."""
+    question = "What did Kesslerova and Japan say about the Nvidia chips?"
+    terms = {t.label: t for t in bot.open().query(question).terms}
+    assert terms["kesslerova"].df == 0 and terms["kesslerova"].weight == 0.0
+    assert terms["japan"].df == 0 and terms["japan"].weight > 1.0
+    same = "輝達的晶片是Kesslerova說的嗎?"  # asked in the sources' own language, an unknown name counts fully
+    assert next(t for t in bot.open().query(same).terms if t.label == "kesslerova").weight > 1.0
+
+
+def test_an_english_terms_weight_follows_the_questions_own_word(bot):
+    """How common a word is comes from the word the question used (quarterly), not from whichever word with
+    the same stem the analyzer happened to see first: answers must not depend on what ran before."""
+    terms = {t.label: t for t in bot.open().query("What was Nvidia's quarterly revenue growth?").terms}
+    assert terms["quarter"].surface == "quarterly" and terms["nvidia"].surface == "nvidia"
+    bot.analyzer.stem("quarters")  # seeing another form first changes nothing
+    again = {t.label: t.weight for t in bot.open().query("What was Nvidia's quarterly revenue growth?").terms}
+    assert again == {label: t.weight for label, t in terms.items()}
+
+
+def test_absent_share_counts_own_terms_the_sources_never_mention():
+    from assistant.weights import absent_share
+
+    terms = [Term("营收", {}, 3.0, df=0), Term("英伟达", {}, 1.0, df=5), Term("股价", {}, 2.0, carried=True, df=0)]
+    assert absent_share(terms) == 0.75
+    assert absent_share([]) == 0.0
+
+
+def test_variants_of_a_term_share_one_idf(tmp_path):
+    from assistant.lexical import LexicalIndex
+    from assistant.text import Analyzer
+    from assistant.types import Chunk
+    from tests.conftest import ROOT
+
+    analyzer = Analyzer(ROOT / "corpus" / "lexicon")
+    english = "Trump administration rescinds curbs on AI chip exports to foreign markets, AP News reported on Wednesday."
+    texts = [english] + [f"美國芯片出口規定第{i}條。" for i in range(6)] + ["其他內容。"] * 3
+    chunks = [Chunk(str(i), "d", 0, len(t), t, [(0, len(t))]) for i, t in enumerate(texts)]
+    index = LexicalIndex.build(chunks, {}, {}, {}, [analyzer.tokens(t) for t in texts])
+    scores = index.scores([{"芯片": 1.0, "chip": 0.8}])
+    # The one English line holds the rare variant; it must not outrank the passages in the corpus's own wording.
+    assert scores[0] < scores[1] and scores[1] > 0 and scores[7] == 0
