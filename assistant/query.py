@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .crosslingual import Glossary
 from .text import Analyzer, is_cjk
@@ -12,9 +12,10 @@ BIGRAM_WEIGHT = 0.5
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Term:
-    """One informative unit of the question and the tokens that count as a match for it."""
+    """One informative unit of the question and the tokens that count as a match for it (finished by
+    ``weights.TermWeights.weigh``, which returns new terms with their document frequency and weight)."""
 
     label: str
     variants: dict[str, float]
@@ -80,9 +81,7 @@ class QueryAnalyzer:
         """Informative terms of ``question``; terms of ``carried`` (an earlier turn) are marked as such."""
         own = self._terms(question)
         labels = {t.label for t in own}
-        extra = [t for t in self._terms(carried) if t.label not in labels] if carried else []
-        for term in extra:
-            term.carried = True
+        extra = [replace(t, carried=True) for t in self._terms(carried) if t.label not in labels] if carried else []
         return own + extra
 
     def _terms(self, question: str) -> list[Term]:
@@ -100,9 +99,6 @@ class QueryAnalyzer:
         # Single Chinese characters (多, 大, 吃 ...) are weak evidence: they count at a reduced weight.
         proper = self.analyzer.proper_nouns(question)
         surfaces = {self.analyzer.stem(w): w.lower() for w in _LATIN_WORD.findall(question)}
-        for term in terms:
-            term.surface = surfaces.get(term.label, term.label)
-            term.single = is_cjk(term.label) and len(term.label) == 1
-            term.proper = term.label in proper
-        return terms
+        return [replace(t, surface=surfaces.get(t.label, t.label), single=is_cjk(t.label) and len(t.label) == 1,
+                        proper=t.label in proper) for t in terms]
 

@@ -4,6 +4,7 @@ language (wordfreq's Zipf scale), with the index's bridges for names jieba cut a
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from functools import cached_property
 
 from .lexical import LexicalIndex, idf
@@ -65,27 +66,29 @@ class TermWeights:
     def weigh(self, terms: list[Term], question: str = "") -> list[Term]:
         """Give each term its informativeness: IDF over chunks (the largest for a term no chunk holds)
         scaled by how rare the word is in general language, halved for terms carried from history."""
-        n = len(self.index.chunks)
         terms = self._rejoin(terms, self.analyzer.fold(question)) if question else terms
         crossing = bool(question) and self.analyzer.script(question)[:2] not in self.index.languages
-        for term in terms:
-            term.df = self.index.df(term.variants)
-            if term.df == 0:
-                self._unglue(term)
-            if term.df == 0:
-                self._pivot(term)
-            zipf = general_zipf(term.surface or term.label)
-            # A lone Chinese character is rarely a word of its own in the index (jieba joins it into words
-            # such as 事情, 事件): its absence as a token says nothing, so it weighs as a common word would.
-            absent = 1.0 if term.proper else general_weight(zipf) if term.single else absent_weight(zipf, self.words)
-            term.weight = idf(term.df, n) * (general_weight(zipf) if term.df else absent)
-            term.weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
-            if crossing and term.df == 0 and len(term.variants) == 1 and zipf < RARE_ZIPF:
-                # asked in a language no source is written in, a rare word with no translation (a name such as
-                # Piketty, which the sources spell 皮凯蒂) is missing from the sources by spelling, not by fact;
-                # a common one (Japan, with no 日本 in the sources) still says the sources lack it
-                term.weight *= UNTRANSLATED_WEIGHT
-        return terms
+        return [self._weighed(term, crossing) for term in terms]
+
+    def _weighed(self, term: Term, crossing: bool) -> Term:
+        variants = dict(term.variants)
+        df = self.index.df(variants)
+        if df == 0:
+            df = self._unglue(term.label, variants)
+        if df == 0:
+            df = self._pivot(term.label, variants)
+        zipf = general_zipf(term.surface or term.label)
+        # A lone Chinese character is rarely a word of its own in the index (jieba joins it into words
+        # such as 事情, 事件): its absence as a token says nothing, so it weighs as a common word would.
+        absent = 1.0 if term.proper else general_weight(zipf) if term.single else absent_weight(zipf, self.words)
+        weight = idf(df, len(self.index.chunks)) * (general_weight(zipf) if df else absent)
+        weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
+        if crossing and df == 0 and len(variants) == 1 and zipf < RARE_ZIPF:
+            # asked in a language no source is written in, a rare word with no translation (a name such as
+            # Piketty, which the sources spell 皮凯蒂) is missing from the sources by spelling, not by fact;
+            # a common one (Japan, with no 日本 in the sources) still says the sources lack it
+            weight *= UNTRANSLATED_WEIGHT
+        return replace(term, variants=variants, df=df, weight=weight)
 
     def _rejoin(self, terms: list[Term], folded: str) -> list[Term]:
         """jieba cuts a name it has not seen into pieces (承/久之/乱于): neighbouring Chinese pieces whose
@@ -102,23 +105,24 @@ class TermWeights:
             out.append(term)
         return out
 
-    def _pivot(self, term: Term) -> None:
+    def _pivot(self, label: str, variants: dict[str, float]) -> int:
         """A Chinese word no source holds matches the sources' words that share an English gloss with it in
         CC-CEDICT (原先 → 原定 by "originally", 投資人 → 投資者 by "investor"), at a reduced weight; glosses
-        shared by many words ("to be", "issue") are skipped (the table is built at ingest)."""
-        found = self.index.tables.get("pivot", {}).get(term.label, [])
+        shared by many words ("to be", "issue") are skipped (the table is built at ingest). Adds them to
+        ``variants``; returns the new document frequency."""
+        found = self.index.tables.get("pivot", {}).get(label, [])
         for word in found:
-            term.variants.setdefault(word, PIVOT_WEIGHT)
-        if found:
-            term.df = self.index.df(term.variants)
+            variants.setdefault(word, PIVOT_WEIGHT)
+        return self.index.df(variants) if found else 0
 
-    def _unglue(self, term: Term) -> None:
-        """jieba glues an unseen name to a neighbouring character (福茂于): match the name without it."""
-        if not (is_cjk(term.label) and len(term.label) > 2):
-            return
-        for part in (term.label[:-1], term.label[1:]):
+    def _unglue(self, label: str, variants: dict[str, float]) -> int:
+        """jieba glues an unseen name to a neighbouring character (福茂于): match the name without it (added
+        to ``variants``); returns the new document frequency."""
+        if not (is_cjk(label) and len(label) > 2):
+            return 0
+        for part in (label[:-1], label[1:]):
             df = self.index.df([part])
             if df:
-                term.variants[part] = 1.0
-                term.df = df
-                return
+                variants[part] = 1.0
+                return df
+        return 0
