@@ -26,12 +26,20 @@ class Claim:
     markers: list[int]
 
 
+def _numbers(text: str) -> list[int]:
+    return [int(n) for group in MARKER.findall(text) for n in re.split(r"[,,、\s]+", group) if n]
+
+
 def parse_claims(reply: str) -> list[Claim]:
     """Sentences of a reply with the passage numbers each cites; markers are removed from the text."""
     claims = []
     for span in sentences(reply):
         piece = reply[span.start : span.end]
-        numbers = [int(n) for group in MARKER.findall(piece) for n in re.split(r"[,,、\s]+", group) if n]
+        lead = re.match(rf"(?:{MARKER.pattern})+", piece)
+        if lead and claims:  # "…。[2] Next sentence": a marker after the full stop belongs to the sentence before
+            claims[-1].markers += _numbers(lead.group())
+            piece = piece[lead.end() :]
+        numbers = _numbers(piece)
         text = MARKER.sub("", piece).strip()
         if text and re.search(r"\w", text):
             claims.append(Claim(text, numbers))

@@ -1,0 +1,91 @@
+"""Write → verify → compose with a fake at the generator seam: which generated sentences are kept, dropped
+or replaced by the extractive answer. (The real client against a scripted server: test_generate.)"""
+
+import pytest
+
+from assistant import Assistant
+from assistant.errors import LLMUnavailable
+
+RESCIND = "美國商務部何時撤銷AI擴散規則?"
+
+
+class FakeGenerator:
+    """Stands where generate.Generator does: replies from a script, records what it was asked."""
+
+    def __init__(self, *replies: str):
+        self.replies = list(replies)
+        self.asked: list[tuple[str, list[str], str]] = []
+
+    def stream(self, question, passages, language):
+        self.asked.append((question, passages, language))
+        reply = self.replies.pop(0) if self.replies else "NOT_IN_SOURCES"
+        if isinstance(reply, Exception):
+            raise reply
+        yield from (reply[i : i + 7] for i in range(0, len(reply), 7))  # streamed in pieces
+
+    def condense(self, question, history_lines):
+        raise LLMUnavailable("language model unavailable (no condensing here)")
+
+
+@pytest.fixture
+def writer(bot):
+    """The shared index with generation on, through a FakeGenerator (set ``writer.generator``)."""
+    settings = bot.settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1", "llm_model": "fake"})
+    return Assistant(settings, embeddings=bot.embeddings)
+
+
+def _cited(writer, text):
+    return next(i for i, p in enumerate(writer.retrieve(RESCIND), 1) if text in p.text)
+
+
+def test_out_of_range_and_uncited_sentences_are_dropped(writer):
+    n = _cited(writer, "5月13日")
+    writer.generator = FakeGenerator(f"美國商務部於5月13日撤銷了AI晶片出口管制規定。[{n}] 這項規則原定5月15日生效。[99] "
+                                     "輝達股價因此上漲百分之十。")
+    reply = writer.answer(RESCIND)
+    assert reply.mode == "generated" and reply.sentences_generated == 3 and reply.sentences_supported == 1
+    assert "股價" not in reply.text and "[99]" not in reply.text
+    assert [(n.code, n.detail) for n in reply.notices] == [("unsupported-removed", "2")]
+    assert "5月13日" in reply.citations[0].quote
+
+
+def test_claim_not_in_its_cited_passage_is_removed(writer):
+    writer.generator = FakeGenerator("輝達去年營收成長百分之兩百,執行長獲得鉅額獎金。[1]")
+    reply = writer.answer(RESCIND)
+    assert reply.mode == "extractive" and [n.code for n in reply.notices] == ["nothing-supported"]
+    assert reply.citations and "5月13日" in reply.text
+
+
+def test_sources_dont_say_reply_abstains(writer):
+    writer.generator = FakeGenerator("NOT_IN_SOURCES")
+    reply = writer.answer(RESCIND)
+    assert reply.abstained and reply.citations == [] and reply.mode == "generated"
+    assert reply.reason == "the model found no answer"
+
+
+def test_weak_evidence_abstains_without_calling_the_model(writer):
+    writer.generator = FakeGenerator()
+    reply = writer.answer("What is the capital of France?")
+    assert reply.abstained and writer.generator.asked == []
+
+
+def test_a_failing_model_leaves_the_extractive_answer_with_a_notice(writer):
+    writer.generator = FakeGenerator(LLMUnavailable("language model unavailable (timeout)"))
+    reply = writer.answer(RESCIND)
+    assert reply.mode == "extractive" and "5月13日" in reply.text
+    assert [(n.code, n.detail) for n in reply.notices] == [("llm-unavailable", "language model unavailable (timeout)")]
+
+
+def test_the_model_sees_passages_in_retrieval_order_and_the_questions_language(writer):
+    writer.generator = FakeGenerator("NOT_IN_SOURCES")
+    writer.answer("When was the AI diffusion rule rescinded?")
+    question, passages, language = writer.generator.asked[0]
+    assert language == "en" and passages == [p.text for p in writer.retrieve("When was the AI diffusion rule rescinded?")]
+
+
+def test_a_marker_after_the_full_stop_belongs_to_the_sentence_before_it():
+    from assistant.verify import parse_claims
+
+    claims = parse_claims("美國商務部於5月13日撤銷規定。[2] 這項規則原定5月15日生效。[1][3] Nvidia rose. [4] It fell [5].")
+    assert [(c.text, c.markers) for c in claims] == [
+        ("美國商務部於5月13日撤銷規定。", [2]), ("這項規則原定5月15日生效。", [1, 3]), ("Nvidia rose.", [4]), ("It fell.", [5])]
