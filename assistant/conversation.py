@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_LEANS = re.compile(
-    r"(他|她|它|其|該|该|此|這|这|那|呢|同樣|同样|\b(he|she|it|they|his|her|its|their|them|that|this|those|these|what about|and)\b)",
-    re.IGNORECASE,
-)
+from .languages import LANGUAGES
+
+# Any language's cue counts: a follow-up may mix scripts ("那Nvidia呢?").
+_LEANS = re.compile("|".join(f"(?:{entry.cues})" for entry in LANGUAGES.values()), re.IGNORECASE)
 SHORT = 12
 
 
