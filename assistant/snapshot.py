@@ -67,6 +67,7 @@ class Library:
         self._lock = threading.RLock()
         self._vectors: VectorStore | None = None
         self._snapshot: Snapshot | None = None
+        self._built: LexicalIndex | None = None  # committed by the last ingest, opened on the next question
         self._dense_empty: bool | None = None  # checked once per snapshot
 
     @cached_property
@@ -90,7 +91,7 @@ class Library:
         return self._snapshot
 
     def ingest(self, *, rebuild: bool = False, progress: bool = True) -> IngestReport:
-        """Bring the index in line with the corpus folder, then swap in a snapshot of it."""
+        """Bring the index in line with the corpus folder; the next ``open()`` answers from it."""
         with self._lock, index_lock(self.settings.index_dir):
             current = None if rebuild else self._load()
             report, index = ingest(self.settings, analyzer=self.analyzer, vectors=self.vectors, current=current,
@@ -103,16 +104,21 @@ class Library:
         built with other chunking or lexicon settings."""
         with self._lock:
             if self._snapshot is None:
-                index = self._load()
-                if index is None:
-                    log.warning("no index in %s yet: building it now (first use)", self.settings.index_dir)
-                    self.ingest()
-                elif not IndexInfo.expected(self.settings, self.analyzer).check(index.info):
-                    log.warning("the index was built with other chunking or lexicon settings: updating it")
-                    self.ingest()
-                else:
-                    self._swap(index)
+                index = self._built if self._built is not None else self._prepared()
+                self._snapshot, self._built = Snapshot.of(index, self.analyzer, self.glossary, self.settings), None
             return self._snapshot
+
+    def _prepared(self) -> LexicalIndex:
+        index = self._load()
+        if index is None:
+            log.warning("no index in %s yet: building it now (first use)", self.settings.index_dir)
+            self.ingest()
+        elif not IndexInfo.expected(self.settings, self.analyzer).check(index.info):
+            log.warning("the index was built with other chunking or lexicon settings: updating it")
+            self.ingest()
+        else:
+            return index
+        return self._built
 
     def _load(self) -> LexicalIndex | None:
         index = LexicalIndex.load(self.settings.index_dir / "lexical")
@@ -121,8 +127,10 @@ class Library:
         return index
 
     def _swap(self, index: LexicalIndex) -> None:
+        """The new index replaces the open snapshot in one assignment; its views are built on the next
+        ``open()`` (an ingest from the command line never needs them)."""
         self._dense_empty = None
-        self._snapshot = Snapshot.of(index, self.analyzer, self.glossary, self.settings)
+        self._built, self._snapshot = index, None
 
     def dense_ranking(self, snapshot: Snapshot, vector) -> tuple[list[str], str]:
         """Chunk ids by similarity to the question's embedding ``vector``, and a notice ("" when all went
