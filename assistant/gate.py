@@ -16,7 +16,7 @@ from .settings import Settings
 
 GATE_FILE = Path(__file__).resolve().parent / "gate.json"
 FEATURES = ("coverage", "first_coverage", "passage_coverage", "absent", "similarity", "cross", "cross_similarity",
-            "cross_coverage", "agreement", "typed")
+            "cross_coverage", "agreement", "typed_hit", "typed_miss")
 
 
 def features(selection: Selection) -> dict[str, float]:
@@ -26,7 +26,10 @@ def features(selection: Selection) -> dict[str, float]:
     return {"coverage": selection.coverage, "first_coverage": selection.first_coverage,
             "passage_coverage": selection.passage_coverage, "absent": selection.absent, "similarity": similarity,
             "cross": cross, "cross_similarity": cross * similarity, "cross_coverage": cross * selection.coverage,
-            "agreement": selection.agreement, "typed": selection.typed}
+            "agreement": selection.agreement,
+            # asked for a date/number/name and a chosen sentence holds one, or none does: two signals of
+            # different strength (one linear feature made them mirror each other)
+            "typed_hit": float(selection.typed > 0), "typed_miss": float(selection.typed < 0)}
 
 
 @dataclass(frozen=True)
