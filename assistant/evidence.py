@@ -44,10 +44,10 @@ _NOTICE_HEADING = re.compile(
     r"^\s*(?:【聲明】|【声明】|聲明|声明|Disclaimer|Notice)\s*[:：]?\s*$|^\s*-{10,}\s*$", re.IGNORECASE)
 
 
-def metadata_sections(index: LexicalIndex) -> dict[str, list[tuple[int, str]]]:
+def metadata_sections(chunks) -> dict[str, list[tuple[int, str]]]:
     """Per document, where each metadata section starts and its kind ("references" or "notice")."""
     sections: dict[str, list[tuple[int, str]]] = {}
-    for chunk in index.chunks:
+    for chunk in chunks:
         for start, end in chunk.sentences:
             text = chunk.sentence_text(start, end)
             kind = "references" if _REFERENCE_HEADING.match(text) else "notice" if _NOTICE_HEADING.match(text) else ""
@@ -68,6 +68,28 @@ def _meta_kind(sentence: Sentence, sections: dict[str, list[tuple[int, str]]], a
     return ""
 
 
+class _Lazy(dict):
+    """A dict whose values are built on first use by ``build(key)``; ``keys()`` lists every key it may hold
+    (iterating builds them all: for tests and small corpora)."""
+
+    def __init__(self, build, keys):
+        super().__init__()
+        self._build, self._keys = build, keys
+
+    def __missing__(self, key):
+        value = self[key] = self._build(key)
+        return value
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def values(self):
+        return [self[key] for key in self._keys()]
+
+
 def matches(term: Term, folded: str, stems: frozenset[str]) -> float:
     """The best weight among the term's variants found in a text (0 when none is)."""
     best = 0.0
@@ -78,34 +100,60 @@ def matches(term: Term, folded: str, stems: frozenset[str]) -> float:
 
 
 class Evidence:
-    """Sentence-level view of the index, built once per loaded index."""
+    """Sentence-level view of one loaded index, built a chunk at a time as questions reach it (opening a large
+    index must not analyse every sentence first)."""
 
     def __init__(self, index: LexicalIndex, analyzer: Analyzer):
         self.index = index
         self.analyzer = analyzer
-        self.by_chunk: dict[str, list[Sentence]] = {}
-        self.following: dict[tuple[str, int], Sentence] = {}  # the next sentence of the same document
-        self.meta: dict[str, dict[tuple[str, int], Sentence]] = {}  # byline / references / notice sentences
-        self.lead: dict[str, Sentence] = {}  # each document's opening sentence
-        rows = {key: row for row, key in enumerate(index.sentence_texts)}
-        injection = instruction_pattern(analyzer.lexicon_dir)
-        sections = metadata_sections(index)
-        authors = {doc_id: doc.get("author", "") for doc_id, doc in index.docs.items()}
-        last: Sentence | None = None
-        for chunk in index.chunks:
-            self.by_chunk[chunk.id] = [self._sentence(chunk, s, e, injection, rows[(chunk.doc_id, s)], sections, authors)
-                                       for s, e in chunk.sentences]
-            for sentence in self.by_chunk[chunk.id]:
-                lead = self.lead.get(sentence.doc_id)
-                if not sentence.meta and (lead is None or sentence.start < lead.start):
-                    self.lead[sentence.doc_id] = sentence
-                if sentence.meta:
-                    self.meta.setdefault(sentence.meta, {}).setdefault((sentence.doc_id, sentence.start), sentence)
-                if last is not None and last.doc_id == sentence.doc_id and sentence.start >= last.end:
-                    self.following.setdefault((last.doc_id, last.start), sentence)
-                last = sentence
+        self.by_chunk = _Lazy(self._chunk_sentences, lambda: [c.id for c in index.chunks])
+        self._docs = _Lazy(self._doc_chunks, lambda: list(index.docs))
+        self._position = {chunk.id: i for i, chunk in enumerate(index.chunks)}
+        self._rows = {key: row for row, key in enumerate(index.sentence_texts)}
+        self._injection = instruction_pattern(analyzer.lexicon_dir)
         vectors = index.vectors
-        self.vectors = None if vectors is None or len(vectors) != len(rows) else vectors.astype("float32")
+        self.vectors = None if vectors is None or len(vectors) != len(self._rows) else vectors  # float16 rows
+
+    def _doc_chunks(self, doc_id: str) -> tuple[list[str], list[tuple[int, str]]]:
+        """A document's chunk ids in order and where its metadata sections start (one scan of its text)."""
+        chunks = self._grouped().get(doc_id, [])
+        return [c.id for c in chunks], metadata_sections(chunks).get(doc_id, [])
+
+    def _grouped(self) -> dict:
+        if not hasattr(self, "_by_doc"):
+            grouped: dict[str, list] = {}
+            for chunk in self.index.chunks:
+                grouped.setdefault(chunk.doc_id, []).append(chunk)
+            self._by_doc = {doc: sorted(chunks, key=lambda c: c.start) for doc, chunks in grouped.items()}
+        return self._by_doc
+
+    def _chunk_sentences(self, chunk_id: str) -> list[Sentence]:
+        chunk = self.index.by_id[chunk_id]
+        sections = {chunk.doc_id: self._docs[chunk.doc_id][1]}
+        authors = {chunk.doc_id: self.index.docs.get(chunk.doc_id, {}).get("author", "")}
+        return [self._sentence(chunk, s, e, self._injection, self._rows[(chunk.doc_id, s)], sections, authors)
+                for s, e in chunk.sentences]
+
+    def _sentences_of(self, doc_id: str):
+        for chunk_id in self._docs[doc_id][0]:
+            yield from self.by_chunk[chunk_id]
+
+    def lead(self, doc_id: str) -> Sentence | None:
+        """The document's opening sentence (its title, or an entry's "X is a …"), metadata aside."""
+        return next((s for s in self._sentences_of(doc_id) if not s.meta), None)
+
+    def following(self, sentence: Sentence) -> Sentence | None:
+        """The next sentence of the same document."""
+        return next((s for s in self._sentences_of(sentence.doc_id) if s.start >= sentence.end), None)
+
+    def meta_sentences(self, kind: str, docs: list[str]) -> list[Sentence]:
+        """The ``kind`` ("byline", "references", "notice") sentences of ``docs``, in document order."""
+        found = {}
+        for doc_id in docs:
+            for s in self._sentences_of(doc_id):
+                if s.meta == kind:
+                    found.setdefault((s.doc_id, s.start), s)
+        return list(found.values())
 
     def _sentence(self, chunk, start, end, injection, row, sections, authors) -> Sentence:
         text = chunk.sentence_text(start, end)
@@ -130,8 +178,8 @@ class Evidence:
         """How well the sentence matches each term; a sentence that leaves its subject unsaid (分布于…, "It
         was founded…") is read with its document's opening sentence, whose terms count at LEAD_WEIGHT."""
         own = [matches(t, sentence.folded, sentence.stems) for t in terms]
-        lead = self.lead.get(sentence.doc_id)
-        if lead is None or lead is sentence or LEAD_WEIGHT <= 0:
+        lead = self.lead(sentence.doc_id)
+        if lead is None or lead == sentence or LEAD_WEIGHT <= 0:
             return own
         return [max(h, LEAD_WEIGHT * matches(t, lead.folded, lead.stems)) for h, t in zip(own, terms)]
 
@@ -153,5 +201,6 @@ class Evidence:
             return [None] * len(sentences)
         import numpy as np
 
-        return [float(x) for x in self.vectors[[s.row for s in sentences]] @ np.asarray(vector, dtype=np.float32)]
+        rows = self.vectors[[s.row for s in sentences]].astype(np.float32)
+        return [float(x) for x in rows @ np.asarray(vector, dtype=np.float32)]
 

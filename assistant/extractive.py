@@ -82,7 +82,7 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
 def _about_source(evidence: Evidence, kind: str, passages: list[Passage]) -> Selection:
     """A question about the source itself: its byline (author) or its reference list, quoted whole."""
     docs = list(dict.fromkeys(p.doc_id for p in passages)) or list(evidence.index.docs)
-    found = [s for s in evidence.meta.get("byline" if kind == "author" else "references", {}).values() if s.doc_id in docs]
+    found = evidence.meta_sentences("byline" if kind == "author" else "references", docs)
     chosen = evidence.whole_lines(sorted(found, key=lambda s: (docs.index(s.doc_id), s.start)))
     chosen = chosen[:1] if kind == "author" else chosen[:MAX_REFERENCES]
     return Selection(chosen, 1.0 if chosen else 0.0, about_source=bool(chosen))
@@ -94,7 +94,7 @@ def _add_neighbour(evidence: Evidence, selection: Selection, kind: str | None, q
         return
     if any(answertype.holds(kind, s.text, question) for s in chosen):
         return
-    after = evidence.following.get((chosen[0].doc_id, chosen[0].start))
+    after = evidence.following(chosen[0])
     if after is not None and after not in chosen and answertype.holds(kind, after.text, question):
         chosen.insert(1, after)
 
