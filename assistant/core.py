@@ -59,7 +59,8 @@ class Assistant:
         return self.library.ingest(rebuild=rebuild, progress=progress)
 
     def open(self) -> Snapshot:
-        """The current index snapshot; loads the index on first call (and builds it if there is none)."""
+        """The current index snapshot; loads the index on first call (and builds it if there is none). The open
+        snapshot is read without the library's lock, so questions go on while an ingest holds it."""
         return self.library.current or self.library.open()
 
     # The open snapshot's parts (each opens the index on first use).
@@ -89,11 +90,11 @@ class Assistant:
             log.warning("cannot embed the question, answering from lexical signals alone: %s", exc)
             return None
 
-    def _query(self, snapshot: Snapshot, question: str, history, language: str | None = None):
+    def _query(self, snapshot: Snapshot, question: str, history, language: str = ""):
         carried = conversation.previous_question(history)
         if not carried or not conversation.leans_on_history(question):
             carried = ""
-        return snapshot.query(question, language or self.analyzer.script(question), carried)
+        return snapshot.query(question, language, carried)
 
     def _retrieve(self, snapshot: Snapshot, query, vector, top_k=None) -> Retrieval:
         dense, problem = self.library.dense_ranking(snapshot, vector)
@@ -147,10 +148,6 @@ class Assistant:
         retrieved = time.perf_counter()
         selection = snapshot.select(query, found.passages, vector, self.settings)
         return selection, found, retrieved
-
-    def confident(self, selection) -> bool:
-        """Whether the gate answers from a selection (see ``gate.decide``)."""
-        return decide(selection, self.settings).supported
 
     def _mode(self, mode: str | None) -> str:
         if mode is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 
 from .lexical import LexicalIndex
@@ -44,25 +45,24 @@ _NOTICE_HEADING = re.compile(
     r"^\s*(?:【聲明】|【声明】|聲明|声明|Disclaimer|Notice)\s*[:：]?\s*$|^\s*-{10,}\s*$", re.IGNORECASE)
 
 
-def metadata_sections(chunks) -> dict[str, list[tuple[int, str]]]:
-    """Per document, where each metadata section starts and its kind ("references" or "notice")."""
-    sections: dict[str, list[tuple[int, str]]] = {}
+def metadata_sections(chunks) -> list[tuple[int, str]]:
+    """Where each metadata section of one document (its chunks) starts, and its kind ("references" or "notice")."""
+    sections: set[tuple[int, str]] = set()
     for chunk in chunks:
         for start, end in chunk.sentences:
             text = chunk.sentence_text(start, end)
             kind = "references" if _REFERENCE_HEADING.match(text) else "notice" if _NOTICE_HEADING.match(text) else ""
-            if kind and (start, kind) not in sections.get(chunk.doc_id, []):
-                sections.setdefault(chunk.doc_id, []).append((start, kind))
-    return {doc: sorted(found) for doc, found in sections.items()}
+            if kind:
+                sections.add((start, kind))
+    return sorted(sections)
 
 
-def _meta_kind(sentence: Sentence, sections: dict[str, list[tuple[int, str]]], authors: dict[str, str]) -> str:
+def _meta_kind(sentence: Sentence, sections: list[tuple[int, str]], author: str) -> str:
     """"references", "notice" (heading lines included), "byline" (a short line naming the author) or ""."""
-    before = [kind for start, kind in sections.get(sentence.doc_id, []) if start <= sentence.start]
+    before = [kind for start, kind in sections if start <= sentence.start]
     if before:
-        heading = any(start == sentence.start for start, _ in sections[sentence.doc_id])
+        heading = any(start == sentence.start for start, _ in sections)
         return "notice" if heading else before[-1]
-    author = authors.get(sentence.doc_id, "")
     if author and author in sentence.text and len(sentence.text) <= 3 * len(author) + 40:
         return "byline"
     return ""
@@ -108,31 +108,30 @@ class Evidence:
         self.analyzer = analyzer
         self.by_chunk = _Lazy(self._chunk_sentences, lambda: [c.id for c in index.chunks])
         self._docs = _Lazy(self._doc_chunks, lambda: list(index.docs))
-        self._position = {chunk.id: i for i, chunk in enumerate(index.chunks)}
+        self._leads = _Lazy(self._lead, lambda: list(index.docs))
         self._rows = {key: row for row, key in enumerate(index.sentence_texts)}
         self._injection = instruction_pattern(analyzer.lexicon_dir)
         vectors = index.vectors
         self.vectors = None if vectors is None or len(vectors) != len(self._rows) else vectors  # float16 rows
 
+    @cached_property
+    def _by_doc(self) -> dict[str, list]:
+        """Each document's chunks in order (one pass over the chunk list, no text analysis)."""
+        grouped: dict[str, list] = {}
+        for chunk in self.index.chunks:
+            grouped.setdefault(chunk.doc_id, []).append(chunk)
+        return {doc: sorted(chunks, key=lambda c: c.start) for doc, chunks in grouped.items()}
+
     def _doc_chunks(self, doc_id: str) -> tuple[list[str], list[tuple[int, str]]]:
         """A document's chunk ids in order and where its metadata sections start (one scan of its text)."""
-        chunks = self._grouped().get(doc_id, [])
-        return [c.id for c in chunks], metadata_sections(chunks).get(doc_id, [])
-
-    def _grouped(self) -> dict:
-        if not hasattr(self, "_by_doc"):
-            grouped: dict[str, list] = {}
-            for chunk in self.index.chunks:
-                grouped.setdefault(chunk.doc_id, []).append(chunk)
-            self._by_doc = {doc: sorted(chunks, key=lambda c: c.start) for doc, chunks in grouped.items()}
-        return self._by_doc
+        chunks = self._by_doc.get(doc_id, [])
+        return [c.id for c in chunks], metadata_sections(chunks)
 
     def _chunk_sentences(self, chunk_id: str) -> list[Sentence]:
         chunk = self.index.by_id[chunk_id]
-        sections = {chunk.doc_id: self._docs[chunk.doc_id][1]}
-        authors = {chunk.doc_id: self.index.docs.get(chunk.doc_id, {}).get("author", "")}
-        return [self._sentence(chunk, s, e, self._injection, self._rows[(chunk.doc_id, s)], sections, authors)
-                for s, e in chunk.sentences]
+        sections = self._docs[chunk.doc_id][1]
+        author = self.index.docs.get(chunk.doc_id, {}).get("author", "")
+        return [self._sentence(chunk, start, end, sections, author) for start, end in chunk.sentences]
 
     def _sentences_of(self, doc_id: str):
         for chunk_id in self._docs[doc_id][0]:
@@ -140,6 +139,9 @@ class Evidence:
 
     def lead(self, doc_id: str) -> Sentence | None:
         """The document's opening sentence (its title, or an entry's "X is a …"), metadata aside."""
+        return self._leads[doc_id]
+
+    def _lead(self, doc_id: str) -> Sentence | None:
         return next((s for s in self._sentences_of(doc_id) if not s.meta), None)
 
     def following(self, sentence: Sentence) -> Sentence | None:
@@ -155,11 +157,12 @@ class Evidence:
                     found.setdefault((s.doc_id, s.start), s)
         return list(found.values())
 
-    def _sentence(self, chunk, start, end, injection, row, sections, authors) -> Sentence:
+    def _sentence(self, chunk, start: int, end: int, sections: list[tuple[int, str]], author: str) -> Sentence:
         text = chunk.sentence_text(start, end)
         sentence = Sentence(chunk.id, chunk.doc_id, start, end, text, *self._view(text, self.analyzer),
-                            flagged=instruction_like(text, self.analyzer, injection), row=row, english=latin(text))
-        return replace(sentence, meta=_meta_kind(sentence, sections, authors))
+                            flagged=instruction_like(text, self.analyzer, self._injection),
+                            row=self._rows[(chunk.doc_id, start)], english=latin(text))
+        return replace(sentence, meta=_meta_kind(sentence, sections, author))
 
     def shown_text(self, passage: Passage) -> str:
         """The passage as a language model may see it: instruction-like sentences left out."""

@@ -62,9 +62,6 @@ class Verdict:
     supported: bool
     reason: str
 
-    def __bool__(self) -> bool:
-        return self.supported
-
 
 def decide(selection: Selection, settings: Settings) -> Verdict:
     """The fitted model over the selection's signals, or the coverage thresholds when there is no gate

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .errors import LLMUnavailable  # noqa: F401 (raised here; callers may import it from this module)
+from .errors import LLMUnavailable
 from .languages import language as language_of
 from .profile import load_profile
 from .settings import Settings

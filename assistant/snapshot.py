@@ -133,8 +133,8 @@ class Library:
         self._built, self._snapshot = index, None
 
     def dense_ranking(self, snapshot: Snapshot, vector) -> tuple[list[str], str]:
-        """Chunk ids by similarity to the question's embedding ``vector``, and a notice ("" when all went
-        well; else a notice code). The one place the dense side degrades: a store that cannot be reached, was emptied (a deleted
+        """Chunk ids by similarity to the question's embedding ``vector``, and a notice code ("" when all went
+        well). The one place the dense side degrades: a store that cannot be reached, was emptied (a deleted
         index folder is recreated empty by Chroma) or fails to search leaves lexical-only answers with a
         notice; only an index built with another model is an error."""
         if vector is None or self.settings.dense_weight <= 0:
