@@ -58,6 +58,10 @@ class LexicalIndex:
         """The languages the sources are written in ("zh", "en"), from their metadata."""
         return {doc.get("language", "")[:2] for doc in self.docs.values()}
 
+    def foreign(self, language: str) -> bool:
+        """Whether a question in ``language`` ("en", "zh-Hant" …) is in a language no source is written in."""
+        return bool(language) and language[:2] not in self.languages
+
     @property
     def ids(self) -> list[str]:
         return [c.id for c in self.chunks]

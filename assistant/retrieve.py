@@ -58,7 +58,7 @@ def retrieve(
     A question in a language no source is written in leans on the dense ranking (the encoder crosses
     languages; dictionary translation of its words is patchy), and so, in proportion, does a question
     whose words the sources lack (a paraphrase)."""
-    crossing = bool(language) and language[:2] not in index.languages
+    crossing = index.foreign(language)
     own = [t for t in terms if not t.carried and t.df >= 0]
     missing = sum(t.df == 0 for t in own) / len(own) if own else 1.0
     # The fewer of the question's words the sources hold, the less the lexical ranking knows: lean on meaning.

@@ -49,8 +49,9 @@ class Snapshot:
 
     def query(self, question: str, language: str = "", carried: str = "") -> Query:
         """The question's terms, with those of ``carried`` (an earlier question) marked, weighed on this index."""
-        terms = self.weights.weigh(self.queries.terms(question, carried=carried), question)
-        return Query(question, language or self.queries.analyzer.script(question), terms, carried)
+        language = language or self.queries.analyzer.script(question)
+        terms = self.weights.weigh(self.queries.terms(question, carried=carried), question, language)
+        return Query(question, language, terms, carried)
 
     def select(self, query: Query, passages, vector, settings: Settings) -> Selection:
         """The sentences of ``passages`` that answer ``query`` (``vector``: its embedding, or None)."""

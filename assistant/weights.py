@@ -63,11 +63,13 @@ class TermWeights:
         """The corpus's size in words, each sentence once (neighbouring chunks share one)."""
         return sum(map(len, self.index.sentence_texts.values())) / CHARS_PER_WORD
 
-    def weigh(self, terms: list[Term], question: str = "") -> list[Term]:
+    def weigh(self, terms: list[Term], question: str = "", language: str = "") -> list[Term]:
         """Give each term its informativeness: IDF over chunks (the largest for a term no chunk holds)
-        scaled by how rare the word is in general language, halved for terms carried from history."""
+        scaled by how rare the word is in general language, halved for terms carried from history.
+        ``question`` (its text) lets jieba's fragments of a name be rejoined; ``language`` (its script)
+        says whether it is asked in a language no source is written in."""
         terms = self._rejoin(terms, self.analyzer.fold(question)) if question else terms
-        crossing = bool(question) and self.analyzer.script(question)[:2] not in self.index.languages
+        crossing = self.index.foreign(language)
         return [self._weighed(term, crossing) for term in terms]
 
     def _weighed(self, term: Term, crossing: bool) -> Term:
