@@ -53,7 +53,7 @@ class Composer:
                     citations.append(self.citation(numbers[key], sentence))
                 marks += f"[{numbers[key]}]"
             parts.append(text + marks)
-        dropped = checked.total - checked.supported
+        dropped = checked.total - checked.supported  # unbacked; those set aside were backed
         return Answer(
             text=language_of(language).joiner.join(parts), citations=citations, language=language,
             mode="generated", notices=(Notice("unsupported-removed", str(dropped)),) if dropped else (),

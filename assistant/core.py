@@ -132,7 +132,8 @@ class Assistant:
             result = snapshot.composer.abstain(language, passages)
         if mode == "generated" and not result.abstained:  # the evidence gate: no call without support
             result = yield from generated_answer(self.generator, snapshot, standalone, language, passages, result,
-                                                 self.settings.min_support)
+                                                 self.settings.min_support, selection.sentences,
+                                                 self.settings.max_sentences)
         notices = tuple(Notice(code, detail) for code, detail in (condensing, (found.degraded, "")) if code)
         notices += result.notices
         timings = {"retrieve_ms": (retrieved - started) * 1e3, "total_ms": (time.perf_counter() - started) * 1e3}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import EvalError
+from .facts import facts
 from .settings import PROJECT_ROOT
 from .types import Answer
 
@@ -72,12 +73,36 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+FALLBACKS = ("llm-unavailable", "nothing-supported", "wrong-language", "less-complete", "model-declined")  # the model was asked; extraction answered
+
+
+def route(reply: Answer) -> str:
+    """How an answer was made: "generated", "fell-back" (the model's reply was not used), "model-abstained",
+    "extractive" (no model asked) or "abstained" (the evidence gate said no)."""
+    if reply.mode == "generated":
+        return "model-abstained" if reply.abstained else "generated"
+    if any(n.code in FALLBACKS for n in reply.notices):
+        return "fell-back"
+    return "abstained" if reply.abstained else "extractive"
+
+
+def says(text: str, expected: str) -> bool:
+    """``expected`` is in ``text`` (lower-cased), or is a date or amount that ``text`` writes another way
+    (5月13日 = 2025/05/13 = May 13)."""
+    if expected.lower() in text:
+        return True
+    wanted = facts(expected)
+    return bool(wanted) and not wanted.missing_from(facts(text))
+
+
 def score(q: Question, reply: Answer, gold: list[tuple[int, int]], doc_id: str | None) -> dict:
     """Per-question measurements."""
     row = {"id": q.id, "lang": q.lang, "kind": q.kind, "answerable": q.answerable, "abstained": reply.abstained,
            "ms": reply.timings.get("total_ms", 0.0), "generated": reply.sentences_generated,
-           "supported": reply.sentences_supported, "notice": reply.notice}
+           "supported": reply.sentences_supported, "notice": reply.notice, "route": route(reply),
+           "text": reply.text}
     if not q.answerable:
+        row["wrong_generated"] = row["route"] == "generated"
         return row
     ranks = [p.rank for p in reply.passages if p.doc_id == doc_id and any(_overlaps((p.start, p.end), g) for g in gold)]
     first = min(ranks) if ranks else None
@@ -85,11 +110,12 @@ def score(q: Question, reply: Answer, gold: list[tuple[int, int]], doc_id: str |
     cited = [(c.start, c.end) for c in reply.citations if c.doc_id == doc_id]
     row.update(
         hit1=first == 0, hit3=first is not None and first < 3, rr=0.0 if first is None else 1 / (first + 1),
-        correct=not reply.abstained and all(any(a.lower() in text for a in group) for group in q.answer),
+        correct=not reply.abstained and all(any(says(text, a) for a in group) for group in q.answer),
         cites=len(reply.citations),
         good_cites=sum(any(_overlaps(c, g) for g in gold) for c in cited),
         recall=sum(any(_overlaps(c, g) for c in cited) for g in gold) / len(gold),
     )
+    row["wrong_generated"] = row["route"] == "generated" and not row["correct"]
     return row
 
 
@@ -125,6 +151,9 @@ def aggregate(rows: list[dict]) -> dict:
         "abstention_recall": _mean(r["abstained"] for r in una),
         "false_abstention": _mean(r["abstained"] for r in ans),
         "supported_sentence_rate": sum(r["supported"] for r in rows) / generated if generated else None,
+        "routes": {name: sum(r.get("route") == name for r in rows)
+                   for name in ("generated", "fell-back", "model-abstained", "extractive", "abstained")},
+        "wrong_generated": sum(bool(r.get("wrong_generated")) for r in rows),
         "latency_p50_ms": statistics.median([r["ms"] for r in rows]) if rows else None,
         "latency_p95_ms": percentile([r["ms"] for r in rows], 95),
     }

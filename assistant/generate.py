@@ -6,6 +6,7 @@ error, empty reply) becomes ``LLMUnavailable``; the caller falls back to the ext
 
 from __future__ import annotations
 
+import time
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,12 +52,16 @@ class Generator:
 
     @cached_property
     def model(self):
+        """The chat model. Its read timeout is the first-token one (the longest silence in a streamed reply);
+        the whole-reply deadline is kept by ``stream``. No retries: a retry would double the wait."""
+        import httpx
         from langchain_openai import ChatOpenAI
 
+        first = self.settings.llm_first_token_timeout
         return ChatOpenAI(
             base_url=self.settings.llm_base_url, model=self.settings.llm_model,
-            api_key=self.settings.llm_api_key or "not-needed", timeout=self.settings.llm_timeout,
-            max_retries=1, temperature=0, streaming=True,
+            api_key=self.settings.llm_api_key or "not-needed", timeout=httpx.Timeout(first, connect=min(first, 10.0)),
+            max_retries=0, temperature=0, streaming=True,
         )
 
     def _chain(self, system: str, human: str):
@@ -83,18 +88,21 @@ class Generator:
         """Pieces of the model's reply as they arrive; ``passages`` are the texts to number."""
         inputs = {"question": question, "passages": number_passages(passages),
                   "language": language_of(language).name, "domain": self.domain}
-        received = False
+        received, deadline = False, time.monotonic() + self.settings.llm_timeout
         try:
             for piece in self.answer_chain.stream(inputs):
                 received = received or bool(piece.strip())
                 yield piece
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no complete reply within {self.settings.llm_timeout:g} s")
         except Exception as exc:  # openai/httpx raise many kinds; all mean the same to the user
             raise LLMUnavailable(f"language model unavailable ({type(exc).__name__}: {exc})") from exc
         if not received:
             raise LLMUnavailable("language model unavailable (empty reply)")
 
     def condense(self, question: str, history_lines: list[str]) -> str:
-        """A standalone version of a follow-up question."""
+        """A standalone version of a follow-up question. A rewrite that ends as a statement is refused: small
+        models sometimes answer instead of rewriting, and their answer would then be searched for."""
         try:
             text = self.condense_chain.invoke({"question": question, "history": "\n".join(history_lines)})
         except Exception as exc:
@@ -102,4 +110,6 @@ class Generator:
         text = text.strip()
         if not text:
             raise LLMUnavailable("language model unavailable (empty reply)")
+        if text[-1] in "。.!！":
+            raise LLMUnavailable("the model's rewrite of the follow-up was a statement, not a question")
         return text

@@ -63,7 +63,10 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; set to generate answers.")
     llm_model: str = Field("default", description="Model name sent to the LLM server.")
     llm_api_key: str | None = Field(None, description="API key for the LLM server, if it needs one.")
-    llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the LLM before falling back.")
+    llm_first_token_timeout: float = Field(
+        60.0, gt=0, description="Seconds to wait for the LLM's first words (a 1.5B model on 2 CPU cores reads a prompt in 5-50 s), "
+        "and at most between two pieces of its reply, before falling back.")
+    llm_timeout: float = Field(180.0, gt=0, description="Seconds the LLM may take for a whole reply before falling back.")
     min_support: float = Field(0.5, ge=0, le=1, description="Share of a generated sentence's terms its cited passage must cover.")
 
     def __init__(self, **values):

@@ -70,10 +70,16 @@ class Verified:
 
     claims: list[tuple[str, list[Sentence]]] = field(default_factory=list)
     total: int = 0
+    wrong_language: int = 0  # sentences not in the asker's language (dropped)
+    attributed: int = 0  # kept sentences whose own markers named no passage that backs them
+    coverage: float = 0.0  # share of the question's weight the kept sentences' sources speak to
+    quoted_coverage: float = 0.0  # ... and the extractive answer's quoted sentences
+
+    set_aside: int = 0  # backed, but repeating a kept sentence, speaking to nothing asked, or past the limit
 
     @property
     def supported(self) -> int:
-        return len(self.claims)
+        return len(self.claims) + self.set_aside
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,9 @@ NOTICE_TEXTS = {
     "emptied": "answered from the keyword index alone: the vector store is empty, run `assistant ingest` · 向量索引是空的,請執行 assistant ingest",
     "llm-unavailable": "{detail}; showing the extractive answer · 改用原文摘錄回答",
     "nothing-supported": "no generated sentence was supported by its sources; showing the extractive answer · 改用原文摘錄回答",
+    "model-declined": "the language model found no answer in these passages; showing the quoted sentences · 模型認為段落未回答此問題,改列原文摘錄",
+    "less-complete": "the generated answer covered less of the question than the quoted sentences; showing them · 生成的回答不如原文摘錄完整,改用原文摘錄回答",
+    "wrong-language": "the language model answered in another language; showing the extractive answer · 模型未以提問語言作答,改用原文摘錄回答",
     "unsupported-removed": "{detail} unsupported sentence(s) removed",
     "condense-failed": "{detail}; the follow-up was answered as asked",
 }

@@ -2,6 +2,7 @@
 
     python eval/benchmark.py            # core: answer() latency, CLI cold start, ingest, hit rates
     python eval/benchmark.py --web      # also the web app over HTTP (see assistant web)
+    python eval/benchmark.py --llm 0.5b,1.5b   # generated answers from real small models (eval/localllm.py)
 
 Medians and ratios come from one run on one machine; rerun to compare.
 """
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from assistant import Assistant, Settings
@@ -126,11 +128,76 @@ def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: in
         proc.wait(timeout=20)
 
 
+@contextmanager
+def replaying(path: Path):
+    """The scripted server answering from recorded replies: the /v1 URL."""
+    from tests.fake_llm import ScriptedLLM
+    from tests.replies import Replayer, load
+
+    server = ScriptedLLM().start()
+    server.responder = Replayer(load(path))
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def llm(names: list[str], index_dir: Path, fixtures: Path, out: Path, replay: bool = False) -> dict:
+    """The test split answered by the extractive path and by each real model on loopback; every model call is
+    recorded into ``fixtures`` (the tests replay them through the scripted server). With ``replay``, the
+    recorded replies are played back instead of asking the models (no download, seconds instead of minutes)."""
+    sys.path.insert(0, str(ROOT))
+    from localllm import MODELS, fetch, serve
+    from tests.replies import Recorder
+
+    from assistant.evaluate import aggregate
+    from assistant.verify import MARKER, in_language
+
+    questions = [q for q in load_questions(DEFAULT_QUESTIONS) if q.split == "test"]
+    base = Assistant(Settings(index_dir=index_dir))
+    base.ingest(progress=False)
+    corpus = base.settings.corpus_dir
+    rows = {"extractive": run_system(base, questions, corpus_dir=corpus, label="extractive")}
+    for name in names:
+        fixture = fixtures / f"replies-{name}.jsonl"
+        with replaying(fixture) if replay else serve(fetch(name)) as url:
+            settings = base.settings.model_copy(update={"llm_base_url": url, "llm_model": name})
+            bot = Assistant(settings, embeddings=base.embeddings)
+            recorder = Recorder(bot.generator)
+            bot.generator = recorder
+            rows[name] = run_system(bot, questions, corpus_dir=corpus, label=name)
+        if not replay:
+            recorder.save(fixture, MODELS[name].label)
+    languages = {q.id: q.lang for q in questions}
+    results = {}
+    for system, group in rows.items():
+        m = aggregate(group)
+        wrong_language = sum(r["route"] == "generated" and in_language(MARKER.sub("", r["text"]), languages[r["id"]],
+                                                                       lambda text, _: None) is None for r in group)
+        results[system] = {k: m[k] for k in ("questions", "accuracy", "citation_precision", "abstention_recall",
+                                             "supported_sentence_rate", "routes", "wrong_generated",
+                                             "latency_p50_ms", "latency_p95_ms")}
+        results[system]["wrong_language"] = wrong_language
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "llm.json").write_text(json.dumps({"results": results, "rows": rows}, ensure_ascii=False, indent=1))
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--web", action="store_true", help="also measure the web app over HTTP")
+    parser.add_argument("--llm", metavar="MODELS", help="only the generated path with these real models (0.5b,1.5b)")
+    parser.add_argument("--fixtures", type=Path, default=ROOT / "tests" / "fixtures",
+                        help="where --llm records the models' replies")
+    parser.add_argument("--replay", action="store_true", help="with --llm: play back the recorded replies")
+    parser.add_argument("--out", type=Path, default=ROOT / "eval" / "report-llm", help="where --llm writes llm.json")
     args = parser.parse_args()
+    if args.llm:
+        with tempfile.TemporaryDirectory() as tmp:
+            results = llm(args.llm.split(","), Path(tmp) / "index", args.fixtures, args.out, args.replay)
+        print(json.dumps(results, indent=2))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         results = {"core": core(Path(tmp) / "index", args.repeats)}
         if args.web:

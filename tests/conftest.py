@@ -188,6 +188,7 @@ def llm():
 
 @pytest.fixture
 def llm_bot(bot, llm) -> Assistant:
-    """The fake-embedding assistant with generation through the scripted server (2 s timeout)."""
-    settings = bot.settings.model_copy(update={"llm_base_url": llm.url, "llm_model": "scripted", "llm_timeout": 2.0})
+    """The shared index with generation through the scripted server (2 s to the first words, 4 s in all)."""
+    settings = bot.settings.model_copy(update={"llm_base_url": llm.url, "llm_model": "scripted",
+                                                   "llm_first_token_timeout": 2.0, "llm_timeout": 4.0})
     return Assistant(settings, embeddings=bot.embeddings)

@@ -20,12 +20,14 @@ class Reply:
     delay: float = 0.0
     raw: bytes | None = None  # sent as-is instead of a well-formed reply
     piece_delay: float = 0.0  # pause between streamed pieces
+    pieces: list[str] | None = None  # streamed as these pieces (default: 8-character pieces of ``text``)
 
 
 class ScriptedLLM:
     def __init__(self):
         self.script: list[Reply] = []
         self.default = Reply("NOT_IN_SOURCES")
+        self.responder = None  # request -> Reply | None, asked when the script is empty (e.g. a Replayer)
         self.requests: list[dict] = []
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -42,7 +44,10 @@ class ScriptedLLM:
     def next_reply(self, request: dict) -> Reply:
         with self._lock:
             self.requests.append(request)
-            return self.script.pop(0) if self.script else self.default
+            if self.script:
+                return self.script.pop(0)
+        reply = self.responder(request) if self.responder else None
+        return reply or self.default
 
     def prompt(self, index: int = -1) -> str:
         return "\n".join(m["content"] for m in self.requests[index]["messages"])
@@ -74,9 +79,10 @@ class ScriptedLLM:
                 elif reply.status != 200:
                     self._send(reply.status, {"error": {"message": "scripted failure", "type": "server_error"}})
                 elif body.get("stream"):
-                    self._stream(reply.text, body.get("model", "m"), reply.piece_delay)
+                    self._stream(reply, body.get("model", "m"))
                 else:
-                    self._send(200, _completion(reply.text, body.get("model", "m")))
+                    self._send(200, _completion("".join(reply.pieces) if reply.pieces is not None else reply.text,
+                                                body.get("model", "m")))
 
             def _send(self, status, payload):
                 data = json.dumps(payload).encode()
@@ -86,15 +92,16 @@ class ScriptedLLM:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _stream(self, text, model, pause):
+            def _stream(self, reply, model):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
-                pieces = [text[i : i + 8] for i in range(0, len(text), 8)]
+                text = reply.text
+                pieces = reply.pieces if reply.pieces is not None else [text[i : i + 8] for i in range(0, len(text), 8)]
                 for piece in pieces:
                     self.wfile.write(f"data: {json.dumps(_chunk(piece, model, None))}\n\n".encode())
                     self.wfile.flush()
-                    time.sleep(pause)
+                    time.sleep(reply.piece_delay)
                 self.wfile.write(f"data: {json.dumps(_chunk('', model, 'stop'))}\n\ndata: [DONE]\n\n".encode())
                 self.wfile.flush()
 

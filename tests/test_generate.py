@@ -66,9 +66,17 @@ def test_slow_model_falls_back_within_bounded_time(llm_bot, llm):
     llm.default = Reply("太慢了。[1]", delay=6.0)
     started = time.perf_counter()
     reply = llm_bot.answer(RESCIND)
-    assert time.perf_counter() - started < 12, "one retry at most, each bounded by the 2 s timeout"
+    assert time.perf_counter() - started < 5, "no retry: bounded by the 2 s first-token timeout"
     assert reply.mode == "extractive" and "language model unavailable" in reply.notice
     assert "5月13日" in reply.text
+
+
+def test_model_that_starts_but_never_finishes_falls_back_at_the_overall_deadline(llm_bot, llm):
+    llm.default = Reply("美國商務部於5月13日正式撤銷了這項規定,並且還有很多話要說。[1]", piece_delay=1.0)  # 5 pieces, 1 s apart
+    started = time.perf_counter()
+    reply = llm_bot.answer(RESCIND)
+    assert time.perf_counter() - started < 7, "the 4 s whole-reply deadline, though no gap reached 2 s"
+    assert reply.mode == "extractive" and "no complete reply within 4 s" in reply.notice
 
 
 def test_server_error_falls_back(llm_bot, llm):
@@ -82,7 +90,7 @@ def test_server_error_falls_back(llm_bot, llm):
 def test_refused_connection_falls_back(bot):
     from tests.conftest import free_port
 
-    settings = bot.settings.model_copy(update={"llm_base_url": f"http://127.0.0.1:{free_port()}/v1", "llm_timeout": 2.0})
+    settings = bot.settings.model_copy(update={"llm_base_url": f"http://127.0.0.1:{free_port()}/v1", "llm_first_token_timeout": 2.0})
     reply = Assistant(settings, embeddings=bot.embeddings).answer(RESCIND)
     assert "language model unavailable" in reply.notice and "5月13日" in reply.text
 
@@ -112,6 +120,13 @@ def test_follow_up_is_condensed_by_the_model(llm_bot, llm):
     llm_bot.answer("那歐盟呢?", history=["微軟總裁怎麼評論拜登的規則?"])
     assert "微軟總裁怎麼評論" in llm.prompt(0) and "Follow-up question: 那歐盟呢?" in llm.prompt(0)
     assert "歐盟執委會對撤銷拜登規則有什麼反應?" in llm.prompt(1)
+
+
+def test_a_rewrite_that_answers_instead_of_asking_is_not_used(llm_bot, llm):
+    llm.enqueue("美国商务部副部长承诺了将推动贸易和投资的可持续发展。", "NOT_IN_SOURCES")
+    reply = llm_bot.answer("他承诺了什么?", history=["美国商务部副部长是谁?"])
+    assert "Question: 他承诺了什么?" in llm.prompt(1)  # the follow-up as asked, its passages found with the carried terms
+    assert [n.code for n in reply.notices][:1] == ["condense-failed"] and "not a question" in reply.notice
 
 
 def test_injected_sentence_is_neither_shown_to_the_model_nor_cited(llm_bot, llm, corpus_dir):

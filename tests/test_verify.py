@@ -38,15 +38,65 @@ def _cited(writer, text):
     return next(i for i, p in enumerate(writer.retrieve(RESCIND), 1) if text in p.text)
 
 
-def test_out_of_range_and_uncited_sentences_are_dropped(writer):
+def test_unsupported_sentences_are_dropped_and_unmarked_ones_attributed(writer):
     n = _cited(writer, "5月13日")
     writer.generator = FakeGenerator(f"美國商務部於5月13日撤銷了AI晶片出口管制規定。[{n}] 這項規則原定5月15日生效。[99] "
                                      "輝達股價因此上漲百分之十。")
     reply = writer.answer(RESCIND)
-    assert reply.mode == "generated" and reply.sentences_generated == 3 and reply.sentences_supported == 1
+    assert reply.mode == "generated" and reply.sentences_generated == 3 and reply.sentences_supported == 2
     assert "股價" not in reply.text and "[99]" not in reply.text
-    assert [(n.code, n.detail) for n in reply.notices] == [("unsupported-removed", "2")]
+    assert [(n.code, n.detail) for n in reply.notices] == [("unsupported-removed", "1")]
     assert "5月13日" in reply.citations[0].quote
+    assert "5月15日生效" in reply.citations[-1].quote  # its marker named no passage; the one that backs it is cited
+
+
+def test_a_correct_sentence_without_a_marker_is_attributed(writer):
+    writer.generator = FakeGenerator("黃仁勳估計中國是一個價值500億美元的AI晶片市場。")
+    reply = writer.answer("輝達的老闆覺得中國市場值多少錢?")
+    assert reply.mode == "generated" and reply.sentences_supported == 1
+    assert reply.text.endswith("[1]") and "500億美元" in reply.citations[0].quote
+
+
+def test_a_marker_that_names_the_wrong_passage_is_replaced(writer):
+    wrong = next(i for i, p in enumerate(writer.retrieve(RESCIND), 1) if "5月13日" not in p.text)
+    writer.generator = FakeGenerator(f"美國商務部在5月13日撤銷了拜登政府的AI晶片出口管制規定。[{wrong}]")
+    reply = writer.answer(RESCIND)
+    assert reply.mode == "generated" and len(reply.citations) == 1 and "5月13日" in reply.citations[0].quote
+
+
+def test_a_date_the_source_does_not_state_is_not_verified(writer):
+    n = _cited(writer, "5月13日")
+    writer.generator = FakeGenerator(f"美國商務部於5月14日撤銷了拜登政府的AI晶片出口管制規定。[{n}]")
+    reply = writer.answer(RESCIND)
+    assert reply.mode == "extractive" and [c.code for c in reply.notices] == ["nothing-supported"]
+
+
+def test_a_bare_date_is_read_with_the_question_and_the_reference_list_is_not_evidence(writer):
+    writer.generator = FakeGenerator("[1] 2025/05/14", "2025/05/13")
+    wrong = writer.answer(RESCIND)  # the AP report's date in the reference list; not when the rule was rescinded
+    assert wrong.mode == "extractive" and [c.code for c in wrong.notices] == ["nothing-supported"]
+    right = writer.answer(RESCIND)  # written another way than the source's 5月13日
+    assert right.mode == "generated" and right.text.startswith("2025/05/13")
+    assert "5月13日正式撤銷" in right.citations[0].quote
+
+
+def test_the_byline_backs_a_question_about_the_author(writer):
+    writer.generator = FakeGenerator("這篇文章的作者是黃松勳。[1]")
+    reply = writer.answer("這篇文章的作者是誰?")
+    assert reply.mode == "generated" and "黃松勳" in reply.citations[0].quote
+
+
+def test_a_reply_in_another_language_is_not_shown(writer):
+    writer.generator = FakeGenerator("美國商務部於5月13日撤銷了AI晶片出口管制規定。[1]")
+    reply = writer.answer("When did the Commerce Department rescind the AI diffusion rule?")
+    assert reply.mode == "extractive" and [c.code for c in reply.notices] == ["wrong-language"]
+    assert reply.sentences_generated == 1 and reply.citations  # the quote, under the line saying it is Chinese
+
+
+def test_a_reply_in_the_other_chinese_script_is_shown_in_the_askers(writer):
+    writer.generator = FakeGenerator("美國商務部於5月13日撤銷了拜登政府的AI晶片出口管制規定。")
+    reply = writer.answer("美国商务部何时撤销AI扩散规则?")
+    assert reply.mode == "generated" and reply.text.startswith("美国商务部于5月13日撤销")
 
 
 def test_claim_not_in_its_cited_passage_is_removed(writer):
@@ -56,11 +106,11 @@ def test_claim_not_in_its_cited_passage_is_removed(writer):
     assert reply.citations and "5月13日" in reply.text
 
 
-def test_sources_dont_say_reply_abstains(writer):
+def test_a_model_that_finds_no_answer_leaves_the_quotes_the_gate_passed(writer):
     writer.generator = FakeGenerator("NOT_IN_SOURCES")
     reply = writer.answer(RESCIND)
-    assert reply.abstained and reply.citations == [] and reply.mode == "generated"
-    assert reply.reason == "the model found no answer"
+    assert reply.mode == "extractive" and "5月13日" in reply.text and reply.citations
+    assert [n.code for n in reply.notices] == ["model-declined"]
 
 
 def test_weak_evidence_abstains_without_calling_the_model(writer):
