@@ -192,10 +192,14 @@ class Evidence:
         folded = analyzer.fold(text)
         return folded, frozenset(w for w in analyzer.words(folded) if not is_cjk(w))
 
-    def hits(self, terms: list[Term], sentence: Sentence) -> list[float]:
+    def hits(self, terms: list[Term], sentence: Sentence, context: bool = True) -> list[float]:
         """How well the sentence matches each term; a sentence that leaves its subject unsaid (分布于…, "It
-        was founded…") is read with its document's opening sentence, whose terms count at LEAD_WEIGHT."""
+        was founded…") is read with its document's opening sentence, whose terms count at LEAD_WEIGHT, and one
+        that opens with a pronoun with the sentence before it. ``context=False``: the sentence's own words only
+        (what a citation of it can vouch for)."""
         own = [matches(t, sentence.folded, sentence.stems) for t in terms]
+        if not context:
+            return own
         if ANTECEDENT_WEIGHT > 0 and PRONOUN_OPENING.match(sentence.text):
             before = self.previous(sentence)
             if before is not None and not before.meta:

@@ -35,11 +35,13 @@ class Selection:
 
 
 def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_sentences: int, min_gain: float = MIN_GAIN,
-           *, question: str = "", vector=None, language: str = "", meta: bool = False) -> Selection:
+           *, question: str = "", vector=None, language: str = "", meta: bool = False,
+           context: bool = True) -> Selection:
     """Greedy cover of the question's terms by sentences of the passages. The first sentence is the
     one that best carries the question (lexical gain, cosine to ``vector``, holding the kind of value
     asked for); later ones must add ``min_gain`` of new weight. A neighbour holding the asked-for
-    value joins a first sentence that lacks it. Bylines and reference lists are candidates only with ``meta``."""
+    value joins a first sentence that lacks it. Bylines and reference lists are candidates only with ``meta``;
+    ``context=False`` matches sentences by their own words only (see ``Evidence.hits``)."""
     total = sum(t.weight for t in terms)
     if not terms or total <= 0:
         return Selection([], 0.0)
@@ -53,7 +55,7 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
         for sentence in evidence.by_chunk.get(passage.chunk_id, []):
             key = (sentence.doc_id, sentence.start)
             if key not in seen:
-                seen[key] = evidence.hits(terms, sentence)
+                seen[key] = evidence.hits(terms, sentence, context)
                 if not sentence.flagged and (meta or not sentence.meta):
                     candidates.append(Candidate(sentence, seen[key], RANK_PRIOR / (1 + passage.rank)))
             covered = [max(c, h) for c, h in zip(covered, seen[key])]

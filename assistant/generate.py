@@ -100,16 +100,25 @@ class Generator:
         if not received:
             raise LLMUnavailable("language model unavailable (empty reply)")
 
-    def condense(self, question: str, history_lines: list[str]) -> str:
-        """A standalone version of a follow-up question. A rewrite that ends as a statement is refused: small
-        models sometimes answer instead of rewriting, and their answer would then be searched for."""
+    def rewrite(self, question: str, history_lines: list[str]) -> str:
+        """The model's rewrite of a follow-up, as written."""
         try:
             text = self.condense_chain.invoke({"question": question, "history": "\n".join(history_lines)})
         except Exception as exc:
             raise LLMUnavailable(f"language model unavailable ({type(exc).__name__})") from exc
-        text = text.strip()
-        if not text:
-            raise LLMUnavailable("language model unavailable (empty reply)")
-        if text[-1] in "。.!！":
-            raise LLMUnavailable("the model's rewrite of the follow-up was a statement, not a question")
         return text
+
+    def condense(self, question: str, history_lines: list[str]) -> str:
+        """A standalone version of a follow-up question."""
+        return standalone_question(self.rewrite(question, history_lines))
+
+
+def standalone_question(text: str) -> str:
+    """A rewrite fit to search with. One that ends as a statement is refused: small models sometimes answer
+    instead of rewriting, and their answer would then be searched for."""
+    text = text.strip()
+    if not text:
+        raise LLMUnavailable("language model unavailable (empty reply)")
+    if text[-1] in "。.!！":
+        raise LLMUnavailable("the model's rewrite of the follow-up was a statement, not a question")
+    return text

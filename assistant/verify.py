@@ -3,7 +3,8 @@
 A sentence is checked first against the passages its markers name, then (no marker, or a marker that
 does not hold up) against every passage shown: an unmarked sentence is attributed after the fact, a
 wrong marker is replaced, never kept. Backed means:
-- its terms (with the same cross-lingual expansion as retrieval) are covered by one or two sentences;
+- its terms (with the same cross-lingual expansion as retrieval) are covered by the own words of one or two
+  sentences (a sentence opening with "he" does not vouch for what the sentence before it says);
 - every date and amount it states is stated by those sentences (2025/05/13 = 5月13日 = May 13), and every
   word it puts in quotation marks is matched by them;
 - a sentence that is little more than a date or an amount is read with the question's terms, so it is
@@ -88,6 +89,8 @@ class Verifier:
 
     def support(self, text: str, pool: list[Passage]) -> list[Sentence]:
         """The source sentences of ``pool`` that back ``text`` (empty: nothing does)."""
+        if text.rstrip()[-1:] in ":：":
+            return []  # a lead-in ("…包括:") asserts nothing by itself
         stated = facts(text)
         own = self.weights.weigh(self.queries.terms(text), text, self.language)
         asked = {t.label for t in self.question_terms}
@@ -104,7 +107,7 @@ class Verifier:
             terms = own
         if not terms:
             return []
-        selection = select(self.evidence, terms, pool, max_sentences=1 if short else 2, meta=self.meta)
+        selection = select(self.evidence, terms, pool, max_sentences=1 if short else 2, meta=self.meta, context=False)
         chosen = selection.sentences
         if not chosen or selection.coverage < self.min_support:
             return []
@@ -117,29 +120,30 @@ class Verifier:
                 return []
         return chosen
 
-    def coverage(self, terms: list[Term], sentences: list[Sentence]) -> float:
-        """Share of ``terms``' weight that ``sentences`` match (1.0 for no terms)."""
+    def coverage(self, terms: list[Term], sentences: list[Sentence], context: bool = False) -> float:
+        """Share of ``terms``' weight that ``sentences`` match by their own words (1.0 for no terms); with
+        ``context``, read as the extractive answer reads them (antecedent, document opening)."""
         total = sum(t.weight for t in terms)
         if not total:
             return 1.0 if not terms else 0.0
         hit = [0.0] * len(terms)
         for sentence in sentences:
-            hit = [max(a, b) for a, b in zip(hit, self.evidence.hits(terms, sentence))]
+            hit = [max(a, b) for a, b in zip(hit, self.evidence.hits(terms, sentence, context))]
         return sum(t.weight for t, h in zip(terms, hit) if h) / total
 
     def answered(self, sentences: list[Sentence]) -> float:
         """How much of the question ``sentences`` speak to (as the gate's coverage does)."""
-        return self.coverage(self.question_terms, sentences)
+        return self.coverage(self.question_terms, sentences, context=True)
 
 
 def _trim(result: Verified, verifier: Verifier, max_claims: int) -> None:
     """Keep the first ``max_claims`` backed sentences that say something new about the question: a sentence
-    whose sources a kept one already cites, or whose sources share no term with the question (unless it asks
-    about the source itself, which its byline answers), is set aside."""
+    whose sources a kept one already cites, or whose main source (the one that backs most of it) shares no term
+    with the question (unless it asks about the source itself, which its byline answers), is set aside."""
     kept, cited = [], set()
     for text, support in result.claims:
         keys = {(s.doc_id, s.start) for s in support}
-        off_question = verifier.question_terms and not verifier.meta and not verifier.answered(support)
+        off_question = verifier.question_terms and not verifier.meta and not verifier.answered(support[:1])
         if keys <= cited or len(kept) >= max_claims or off_question:
             result.set_aside += 1
             continue

@@ -142,11 +142,55 @@ def replaying(path: Path):
         server.stop()
 
 
-def llm(names: list[str], index_dir: Path, fixtures: Path, out: Path, replay: bool = False) -> dict:
+def public_rows(settings, embeddings, name: str, n: int, work: Path) -> list[dict]:
+    """A public set's sampled questions (1/8 of articles left out) through ``settings``' answer path; each row says
+    whether the gold answer is in the shown text and how the answer was made."""
+    from tune_squad import DATA, SETS
+
+    from assistant.evaluate import route
+    from assistant.squad import build_corpus, sample, score
+
+    corpus_file, questions_from = SETS[name]
+    items = build_corpus(DATA / corpus_file, work / name / "corpus",
+                         questions_from=DATA / questions_from if questions_from else None)
+    local = settings.model_copy(update={"corpus_dir": work / name / "corpus", "index_dir": work / name / "index"})
+    bot = Assistant(local, embeddings=embeddings)
+    bot.ingest(progress=False)
+    rows = []
+    for item in sample(items, n):
+        reply = bot.answer(item.question)
+        row = score(item, reply, bot.analyzer.fold)
+        text = bot.analyzer.fold(reply.text).lower()
+        row.update(route=route(reply), generated=reply.sentences_generated, supported=reply.sentences_supported,
+                   in_text=row["answerable"] and not reply.abstained
+                   and any(bot.analyzer.fold(a).lower() in text for a in item.answers),
+                   text=reply.text)
+        row["wrong_generated"] = row["route"] == "generated" and not row["in_text"]
+        rows.append(row)
+    return rows
+
+
+def summarize_public(rows: list[dict]) -> dict:
+    from assistant.squad import summarize
+
+    summary = summarize(rows)
+    answerable = [r for r in rows if r["answerable"]]
+    generated = sum(r["generated"] for r in rows)
+    summary.update(
+        answer_in_text=sum(r["in_text"] for r in answerable) / len(answerable),
+        supported_sentence_rate=sum(r["supported"] for r in rows) / generated if generated else None,
+        routes={k: sum(r["route"] == k for r in rows) for k in ("generated", "fell-back", "extractive", "abstained")},
+        wrong_generated=sum(r["wrong_generated"] for r in rows))
+    return summary
+
+
+def llm(names: list[str], index_dir: Path, fixtures: Path, out: Path, replay: bool = False,
+        public: list[str] = (), public_sample: int = 40) -> dict:
     """The test split answered by the extractive path and by each real model on loopback; every model call is
     recorded into ``fixtures`` (the tests replay them through the scripted server). With ``replay``, the
     recorded replies are played back instead of asking the models (no download, seconds instead of minutes)."""
     sys.path.insert(0, str(ROOT))
+    public = () if replay else public  # nothing was recorded for them
     from localllm import MODELS, fetch, serve
     from tests.replies import Recorder
 
@@ -166,11 +210,20 @@ def llm(names: list[str], index_dir: Path, fixtures: Path, out: Path, replay: bo
             recorder = Recorder(bot.generator)
             bot.generator = recorder
             rows[name] = run_system(bot, questions, corpus_dir=corpus, label=name)
+            for set_name in public:
+                for system, answer_settings in (("extractive", base.settings), (name, settings)):
+                    key = f"{set_name} {system}"
+                    if key not in rows:
+                        rows[key] = public_rows(answer_settings, base.embeddings, set_name, public_sample,
+                                                Path(tempfile.gettempdir()) / "assistant-llm-public")
         if not replay:
             recorder.save(fixture, MODELS[name].label)
     languages = {q.id: q.lang for q in questions}
     results = {}
     for system, group in rows.items():
+        if " " in system:  # a public set
+            results[system] = summarize_public(group)
+            continue
         m = aggregate(group)
         wrong_language = sum(r["route"] == "generated" and in_language(MARKER.sub("", r["text"]), languages[r["id"]],
                                                                        lambda text, _: None) is None for r in group)
@@ -190,12 +243,16 @@ def main() -> None:
     parser.add_argument("--llm", metavar="MODELS", help="only the generated path with these real models (0.5b,1.5b)")
     parser.add_argument("--fixtures", type=Path, default=ROOT / "tests" / "fixtures",
                         help="where --llm records the models' replies")
+    parser.add_argument("--public", default="xquad-zh,xquad-en",
+                        help="with --llm: public sets also asked through each model (eval/tune_squad.py names; '' for none)")
+    parser.add_argument("--public-sample", type=int, default=40, help="with --llm: answerable questions per public set")
     parser.add_argument("--replay", action="store_true", help="with --llm: play back the recorded replies")
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "report-llm", help="where --llm writes llm.json")
     args = parser.parse_args()
     if args.llm:
         with tempfile.TemporaryDirectory() as tmp:
-            results = llm(args.llm.split(","), Path(tmp) / "index", args.fixtures, args.out, args.replay)
+            results = llm(args.llm.split(","), Path(tmp) / "index", args.fixtures, args.out, args.replay,
+                          [s for s in args.public.split(",") if s], args.public_sample)
         print(json.dumps(results, indent=2))
         return
     with tempfile.TemporaryDirectory() as tmp:

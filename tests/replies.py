@@ -50,15 +50,16 @@ class Recorder:
             record["total_s"] = round(time.perf_counter() - started, 2)
 
     def condense(self, question, history_lines):
+        from assistant.generate import standalone_question
+
         record = {"kind": "condense", "question": question, "history": history_lines, "pieces": [], "error": None}
         self.calls.append(record)
         try:
-            text = self.generator.condense(question, history_lines)
+            record["pieces"] = [self.generator.rewrite(question, history_lines)]  # as written, checked below
         except Exception as exc:
             record["error"] = str(exc)
             raise
-        record["pieces"] = [text]
-        return text
+        return standalone_question(record["pieces"][0])
 
     def save(self, path: Path, model: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -139,3 +139,21 @@ def test_a_marker_after_the_full_stop_belongs_to_the_sentence_before_it():
     claims = parse_claims("美國商務部於5月13日撤銷規定。[2] 這項規則原定5月15日生效。[1][3] Nvidia rose. [4] It fell [5].")
     assert [(c.text, c.markers) for c in claims] == [
         ("美國商務部於5月13日撤銷規定。", [2]), ("這項規則原定5月15日生效。", [1, 3]), ("Nvidia rose.", [4]), ("It fell.", [5])]
+
+
+@pytest.mark.parametrize("claim, source, same", [
+    ("2025/05/13", "美國商務部於5月13日正式撤銷", True),
+    ("May 13, 2025", "2025年5月13日", True),
+    ("on 13 May", "5月13日", True),
+    ("2025/05/14", "美國商務部於5月13日正式撤銷", False),
+    ("500億美元", "a market worth $50 billion", True),
+    ("$5 billion", "價值500億美元", False),
+    ("百分之十", "rose 10 percent", True),
+    ("in 2025", "2025年5月15日", True),
+    ("1,500 chips", "1500", True),
+    ("H20和L40", "no numbers here", True),  # model names are not amounts
+])
+def test_dates_and_amounts_are_compared_whatever_the_writing(claim, source, same):
+    from assistant.facts import facts
+
+    assert (not facts(claim).missing_from(facts(source))) is same
