@@ -67,7 +67,7 @@ class Settings(BaseSettings):
         60.0, gt=0, description="Seconds to wait for the LLM's first words (a 1.5B model on 2 CPU cores reads a prompt in 5-50 s), "
         "and at most between two pieces of its reply, before falling back.")
     llm_timeout: float = Field(180.0, gt=0, description="Seconds the LLM may take for a whole reply before falling back.")
-    min_support: float = Field(0.5, ge=0, le=1, description="Share of a generated sentence's terms its cited passage must cover.")
+    min_support: float = Field(0.5, ge=0, le=1, description="Share of a generated sentence's terms the source sentences behind it must cover.")
 
     def __init__(self, **values):
         from pydantic import ValidationError

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -59,8 +60,13 @@ class Snapshot:
                       question=query.question, vector=vector, language=query.language)
 
 
+RECHECK_S = 2.0  # how often an open library looks whether another process committed a new index
+
+
 class Library:
-    """The corpus's indexes for one set of settings: opened (or built) explicitly, swapped whole on ingest."""
+    """The corpus's indexes for one set of settings: opened (or built) explicitly, swapped whole on ingest.
+    Several processes may share one index folder: one ingests at a time (a file lock), and the others
+    notice its commit (the lexical index's ``current.json``) within ``RECHECK_S`` and open the new index."""
 
     def __init__(self, settings: Settings, embeddings: LazyEmbeddings | None = None):
         self.settings = settings
@@ -70,6 +76,8 @@ class Library:
         self._snapshot: Snapshot | None = None
         self._built: LexicalIndex | None = None  # committed by the last ingest, opened on the next question
         self._dense_empty: bool | None = None  # checked once per snapshot
+        self._stamp: int | None = None  # the commit the open snapshot was loaded from
+        self._checked = 0.0
 
     @cached_property
     def analyzer(self) -> Analyzer:
@@ -88,8 +96,24 @@ class Library:
 
     @property
     def current(self) -> Snapshot | None:
-        """The open snapshot, or None before ``open()``."""
-        return self._snapshot
+        """The open snapshot; None before ``open()`` or when another process has committed a newer index."""
+        snapshot = self._snapshot
+        if snapshot is not None and time.monotonic() - self._checked > RECHECK_S:
+            self._checked = time.monotonic()
+            if self._commit() != self._stamp:
+                log.info("another process committed a new index in %s: opening it", self.settings.index_dir)
+                with self._lock:
+                    if self._snapshot is snapshot:
+                        self._snapshot = None
+                return None
+        return snapshot
+
+    def _commit(self) -> int | None:
+        """When the lexical index's commit pointer last changed (None: there is none)."""
+        try:
+            return (self.settings.index_dir / "lexical" / "current.json").stat().st_mtime_ns
+        except OSError:
+            return None
 
     def ingest(self, *, rebuild: bool = False, progress: bool = True) -> IngestReport:
         """Bring the index in line with the corpus folder; the next ``open()`` answers from it."""
@@ -106,6 +130,7 @@ class Library:
         with self._lock:
             if self._snapshot is None:
                 index = self._built if self._built is not None else self._prepared()
+                self._stamp, self._checked = self._commit(), time.monotonic()
                 self._snapshot, self._built = Snapshot.of(index, self.analyzer, self.glossary, self.settings), None
             return self._snapshot
 

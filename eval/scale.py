@@ -1,7 +1,8 @@
 """Scale benchmark: corpora of about 1,000, 10,000 and 100,000 chunks built from the public sets' paragraphs.
 
     python eval/scale.py                          # 1k, 10k and 100k chunks (the 100k ingest takes a while)
-    python eval/scale.py --sizes 1000 --out /tmp/s  # the smoke run
+    python eval/scale.py --sizes 1000 --out /tmp/s  # the smoke run (.ci/run)
+    python eval/scale.py --sizes 1000,10000 --served  # also the same questions with the vectors on `chroma run`
 
 Paragraphs of DRCD, CMRC 2018 and XQuAD (zh, en) are grouped into articles of about 3,000 characters. Past
 the first pass, each copy shifts every number by its copy number and carries a copy tag, so no two copies
@@ -9,6 +10,9 @@ are identical and every chunk is embedded. Per size, in one run: first ingest (c
 unchanged re-ingest, adding one article, cold `assistant ask`, warm answer() p50/p95 over questions of the
 real sets, and the answering process's RSS. Quality is measured on the real sets (assistant eval --squad),
 not here. Results go to OUT/scale.json and OUT/scale.png; built corpora and indexes stay under --work.
+Without the public sets (--data missing), the bundled article's paragraphs and eval/ questions stand in, so the
+smoke run works on any machine. With --served, the same corpus is also ingested into a Chroma server started on
+127.0.0.1 and the same warm questions are timed against it.
 """
 
 from __future__ import annotations
@@ -33,15 +37,27 @@ ARTICLE_CHARS = 3_000
 CHARS_PER_CHUNK = 70  # text per chunk on these sets (chunks share a sentence with their neighbour); sizes the corpora
 
 
-def paragraphs_and_questions() -> tuple[list[str], list[str]]:
+def paragraphs_and_questions(data_dir: Path = DATA) -> tuple[list[str], list[str]]:
+    if not all((data_dir / name).exists() for name in SOURCES):
+        print(f"no public sets under {data_dir}: using the bundled article and eval/ questions", file=sys.stderr)
+        return bundled()
     paragraphs, questions = [], []
     for name in SOURCES:
-        data = json.loads((DATA / name).read_text(encoding="utf-8"))["data"]
+        data = json.loads((data_dir / name).read_text(encoding="utf-8"))["data"]
         for article in data:
             for p in article["paragraphs"]:
                 paragraphs.append(p["context"].strip())
                 questions += [qa["question"] for qa in p["qas"][:1]]
     return paragraphs, questions
+
+
+def bundled() -> tuple[list[str], list[str]]:
+    from assistant.evaluate import DEFAULT_QUESTIONS, load_questions
+    from assistant.settings import PROJECT_ROOT
+
+    paragraphs = [line.strip() for path in sorted((PROJECT_ROOT / "corpus").glob("*.txt"))
+                  for line in path.read_text(encoding="utf-8").splitlines() if len(line.strip()) > 40]
+    return paragraphs, [q.question for q in load_questions(DEFAULT_QUESTIONS)]
 
 
 def _variant(text: str, copy: int) -> str:
@@ -80,17 +96,9 @@ def cli(args: list[str], env: dict) -> tuple[float, float]:
     return time.perf_counter() - started, int(out.split()[-1]) / 1024
 
 
-def measure(size: int, root: Path, paragraphs: list[str], questions: list[str], asked: int) -> dict:
-    corpus, index = root / f"c{size}" / "corpus", root / f"c{size}" / "index"
-    characters = build(corpus, size, paragraphs)
-    env = dict(os.environ, ASSISTANT_CORPUS_DIR=str(corpus), ASSISTANT_INDEX_DIR=str(index))
-    first_s, first_rss = cli(["ingest", "--quiet"], env)
-    again_s, _ = cli(["ingest", "--quiet"], env)
-    extra = corpus / "zz-added.txt"
-    extra.write_text(_variant(paragraphs[0], 10_000), encoding="utf-8")
-    added_s, _ = cli(["ingest", "--quiet"], env)
-    cold_s, _ = cli(["ask", questions[0]], env)
-    bot = Assistant(Settings(corpus_dir=corpus, index_dir=index))
+def warm(settings: Settings, questions: list[str], asked: int) -> tuple[list[float], Assistant, float]:
+    """Per-question ms of ``asked`` questions after five warm-up ones, the assistant, and its open time."""
+    bot = Assistant(settings)
     opened = time.perf_counter()
     bot.open()
     open_s = time.perf_counter() - opened
@@ -101,11 +109,62 @@ def measure(size: int, root: Path, paragraphs: list[str], questions: list[str], 
         started = time.perf_counter()
         bot.answer(q)
         times.append((time.perf_counter() - started) * 1e3)
-    return {"chunks": len(bot.index.chunks), "characters": characters, "ingest_s": first_s,
-            "ingest_chars_per_s": characters / first_s, "ingest_peak_rss_mb": first_rss,
-            "reingest_unchanged_s": again_s, "add_one_article_s": added_s, "cold_ask_s": cold_s,
-            "open_s": open_s, "warm_p50_ms": statistics.median(times), "warm_p95_ms": percentile(times, 95),
-            "answering_rss_mb": _rss_mb()}
+    return times, bot, open_s
+
+
+def served(corpus: Path, index: Path, questions: list[str], asked: int) -> dict:
+    """Ingest into a `chroma run` server on 127.0.0.1 and time the same warm questions against it."""
+    import shutil
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    data = index.parent / "chroma-server-data"
+    proc = subprocess.Popen([shutil.which("chroma") or "chroma", "run", "--path", str(data), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        settings = Settings(corpus_dir=corpus, index_dir=index.parent / "index-served", chroma_url=url)
+        started = time.perf_counter()
+        Assistant(settings).ingest(progress=False)
+        ingest_s = time.perf_counter() - started
+        times, _, _ = warm(settings, questions, asked)
+        return {"served_ingest_s": ingest_s, "served_warm_p50_ms": statistics.median(times),
+                "served_warm_p95_ms": percentile(times, 95)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def measure(size: int, root: Path, paragraphs: list[str], questions: list[str], asked: int,
+            with_server: bool = False) -> dict:
+    corpus, index = root / f"c{size}" / "corpus", root / f"c{size}" / "index"
+    characters = build(corpus, size, paragraphs)
+    env = dict(os.environ, ASSISTANT_CORPUS_DIR=str(corpus), ASSISTANT_INDEX_DIR=str(index))
+    first_s, first_rss = cli(["ingest", "--quiet"], env)
+    again_s, _ = cli(["ingest", "--quiet"], env)
+    extra = corpus / "zz-added.txt"
+    extra.write_text(_variant(paragraphs[0], 10_000), encoding="utf-8")
+    added_s, _ = cli(["ingest", "--quiet"], env)
+    cold_s, _ = cli(["ask", questions[0]], env)
+    times, bot, open_s = warm(Settings(corpus_dir=corpus, index_dir=index), questions, asked)
+    result = {"chunks": len(bot.index.chunks), "characters": characters, "ingest_s": first_s,
+              "ingest_chars_per_s": characters / first_s, "ingest_peak_rss_mb": first_rss,
+              "reingest_unchanged_s": again_s, "add_one_article_s": added_s, "cold_ask_s": cold_s,
+              "open_s": open_s, "warm_p50_ms": statistics.median(times), "warm_p95_ms": percentile(times, 95),
+              "answering_rss_mb": _rss_mb()}
+    if with_server:
+        result.update(served(corpus, index, questions, asked))
+    return result
 
 
 def _rss_mb() -> float:
@@ -142,12 +201,14 @@ def main() -> None:
     parser.add_argument("--work", default="/tmp/assistant-scale", help="built corpora and indexes (kept)")
     parser.add_argument("--out", default="eval/report-scale")
     parser.add_argument("--questions", type=int, default=200, help="timed questions per size")
+    parser.add_argument("--data", type=Path, default=DATA, help="the public sets (else the bundled article stands in)")
+    parser.add_argument("--served", action="store_true", help="also time the questions with a `chroma run` server")
     args = parser.parse_args()
-    paragraphs, questions = paragraphs_and_questions()
+    paragraphs, questions = paragraphs_and_questions(args.data)
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
         print(f"building and measuring about {size:,} chunks …", file=sys.stderr, flush=True)
-        results.append(measure(size, Path(args.work), paragraphs, questions, args.questions))
+        results.append(measure(size, Path(args.work), paragraphs, questions, args.questions, args.served))
         gc.collect()
         print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     out = Path(args.out)

@@ -253,3 +253,18 @@ def test_a_second_ingest_waits_for_the_first_and_says_so(bot, settings, embeddin
             second.join(timeout=30)
     assert results and results[0].embedded == 0
     assert "another ingest is running" in caplog.text
+
+
+def test_another_process_sees_a_committed_ingest(bot, corpus_dir, settings, embeddings, monkeypatch):
+    """Several web processes on one index folder: one ingests, the others open its commit on their next question."""
+    from assistant import snapshot
+
+    monkeypatch.setattr(snapshot, "RECHECK_S", 0.0)
+    reader = Assistant(settings, embeddings=embeddings)  # another process's view of the same folders
+    question = "Which port handles the Tallinn lithography shipments?"
+    assert reader.answer(question).abstained
+    (corpus_dir / "port-note.txt").write_text(
+        "The Tallinn lithography shipments are handled by the port of Muuga, a customs note says.\n", encoding="utf-8")
+    bot.ingest(progress=False)
+    after = reader.answer(question)
+    assert not after.abstained and "Muuga" in after.citations[0].quote
