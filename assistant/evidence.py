@@ -152,16 +152,24 @@ class Evidence:
 
     def previous(self, sentence: Sentence) -> Sentence | None:
         """The sentence before it in the same document."""
-        before = None
-        for s in self._sentences_of(sentence.doc_id):
-            if s.start >= sentence.start:
-                return before
-            before = s
-        return before
+        return self._neighbour(sentence, -1)
 
     def following(self, sentence: Sentence) -> Sentence | None:
         """The next sentence of the same document."""
-        return next((s for s in self._sentences_of(sentence.doc_id) if s.start >= sentence.end), None)
+        return self._neighbour(sentence, +1)
+
+    def _neighbour(self, sentence: Sentence, step: int) -> Sentence | None:
+        """Looked up in its own chunk, then in the chunk beside it: only those two are analysed."""
+        chunks = self._docs[sentence.doc_id][0]
+        at = chunks.index(sentence.chunk_id) if sentence.chunk_id in chunks else -1
+        for position in (at, at + step):
+            if not 0 <= position < len(chunks):
+                continue
+            found = [s for s in self.by_chunk[chunks[position]]
+                     if (s.end <= sentence.start if step < 0 else s.start >= sentence.end)]
+            if found:
+                return found[-1] if step < 0 else found[0]
+        return None
 
     def meta_sentences(self, kind: str, docs: list[str]) -> list[Sentence]:
         """The ``kind`` ("byline", "references", "notice") sentences of ``docs``, in document order."""
