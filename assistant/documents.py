@@ -200,6 +200,9 @@ def metadata(path: Path, corpus_dir: Path, manifest: dict) -> dict:
     return meta
 
 
+SCRIPT_SAMPLE = 500  # characters read to tell a file's language and script (OpenCC is slow on whole files)
+
+
 def load_document(path: Path, corpus_dir: Path, manifest: dict) -> Document | None:
     text = read_text(path)
     if text is None:
@@ -209,7 +212,7 @@ def load_document(path: Path, corpus_dir: Path, manifest: dict) -> Document | No
     fields = {k: str(meta[k]) for k in ("title", "outlet", "author", "date", "language", "url") if meta.get(k)}
     doc = replace(doc, **fields)
     if not doc.language:  # the manifest is silent: tell from the opening of the text
-        doc = replace(doc, language=script(text[:2000]))
+        doc = replace(doc, language=script(text[:SCRIPT_SAMPLE]))
     return doc if doc.title else replace(doc, title=path.stem)
 
 

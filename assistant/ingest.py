@@ -14,7 +14,7 @@ from .crosslingual import build_tables
 from .documents import Document, load_documents
 from .errors import CorpusError
 from .indexinfo import IndexInfo
-from .lexical import LexicalIndex, sentence_texts, vocabulary
+from .lexical import LexicalIndex, sentence_texts
 from .settings import Settings
 from .text import Analyzer
 from .types import Chunk
@@ -132,6 +132,14 @@ def _sentence_vectors(embeddings, chunks: list[Chunk], current: LexicalIndex | N
     return np.vstack([known[t] for t in texts]) if texts else None
 
 
+def _tokens(analyzer: Analyzer, chunks: list[Chunk], current: LexicalIndex | None, info: dict) -> list[list[str]]:
+    """Each chunk's tokens: kept from the current index for chunks it holds (same analyzer and lexicon), so
+    adding one article to a large corpus analyses that article only."""
+    same = current is not None and all(current.info.get(k) == info.get(k) for k in ("analyzer", "lexicon"))
+    known = current.chunk_tokens() if same else {}
+    return [known[c.id] if c.id in known else analyzer.tokens(c.text) for c in chunks]
+
+
 def _dimension(vectors: VectorStore, current: LexicalIndex | None, embedded: int) -> int:
     """The embedding size the index holds: known from the last ingest unless we embedded now."""
     if current is not None and not embedded and current.info.get("dimension"):
@@ -167,9 +175,10 @@ def ingest(
     info["dimension"] = _dimension(vectors, current, report.embedded)
     lexical = current
     if current is None or current.ids != [c.id for c in chunks] or current.info != info or current.docs != docs:
-        tokens = [analyzer.tokens(c.text) for c in chunks]
+        tokens = _tokens(analyzer, chunks, current, info)
         sentence_vectors = _sentence_vectors(vectors.embeddings, chunks, current, progress)
-        lexical = LexicalIndex.build(chunks, docs, info, build_tables(analyzer, vocabulary(tokens)), tokens,
+        cache = settings.index_dir / "cache"
+        lexical = LexicalIndex.build(chunks, docs, info, lambda vocab: build_tables(analyzer, vocab, cache), tokens,
                                      sentence_vectors)
         lexical.save(lexical_root)
         report.lexical_rebuilt = True

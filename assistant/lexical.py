@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 
@@ -20,6 +20,9 @@ import numpy as np
 from .errors import REBUILD, IndexDamaged
 from .text import BIGRAM_MARK, is_cjk
 from .types import Chunk
+
+
+CHUNK_FIELDS = [f.name for f in fields(Chunk)]
 
 
 def bm25s_module():
@@ -40,13 +43,30 @@ class LexicalIndex:
     tables: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     bm25: object = None
     vectors: np.ndarray | None = None  # one unit vector per sentence, in ``sentence_texts`` order
+    tokens: list[list[str]] | None = None  # each chunk's tokens, in order (kept by build; read back on demand)
+    folder: Path | None = None  # where it was saved or loaded from
 
     @classmethod
     def build(cls, chunks, docs, info, tables, tokens: list[list[str]], vectors=None) -> LexicalIndex:
-        """BM25 over ``tokens`` (the analyzer's tokens of each chunk, in order)."""
+        """BM25 over ``tokens`` (the analyzer's tokens of each chunk, in order). ``tables`` may be a function
+        of the index's vocabulary, called once BM25 has it."""
         bm25 = bm25s_module().BM25()
         bm25.index([t or ["\u2205"] for t in tokens], show_progress=False)
-        return cls(chunks=chunks, docs=docs, info=info, tables=tables, bm25=bm25, vectors=vectors)
+        if callable(tables):
+            tables = tables(vocabulary(bm25.vocab_dict))
+        return cls(chunks=chunks, docs=docs, info=info, tables=tables, bm25=bm25, vectors=vectors, tokens=tokens)
+
+    def chunk_tokens(self) -> dict[str, list[str]]:
+        """Each chunk's tokens by chunk id, so the next ingest analyses only new chunks ({} when not kept)."""
+        tokens = self.tokens
+        if tokens is None and self.folder is not None:
+            try:
+                tokens = json.loads((self.folder / "tokens.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return {}
+        if tokens is None or len(tokens) != len(self.chunks):
+            return {}
+        return {c.id: t for c, t in zip(self.chunks, tokens)}
 
     @cached_property
     def sentence_texts(self) -> dict[tuple[str, int], str]:
@@ -120,10 +140,13 @@ class LexicalIndex:
         folder = root / f"v-{uuid.uuid4().hex[:12]}"
         folder.mkdir(parents=True)
         self.bm25.save(str(folder / "bm25"), show_progress=False)
-        table = {"info": self.info, "docs": self.docs, "tables": self.tables, "chunks": [asdict(c) for c in self.chunks]}
+        table = {"info": self.info, "docs": self.docs, "tables": self.tables,
+                 "chunks": [{f: getattr(c, f) for f in CHUNK_FIELDS} for c in self.chunks]}
         (folder / "chunks.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
         if self.vectors is not None:
             np.save(folder / "sentences.npy", self.vectors.astype(np.float16))
+        if self.tokens is not None:  # read only by the next ingest, never when answering
+            (folder / "tokens.json").write_text(json.dumps(self.tokens, ensure_ascii=False), encoding="utf-8")
         pointer = root / "current.json"
         tmp = root / f".current-{uuid.uuid4().hex[:8]}.json"
         tmp.write_text(json.dumps({"folder": folder.name}), encoding="utf-8")
@@ -131,6 +154,7 @@ class LexicalIndex:
         for old in root.glob("v-*"):
             if old.name != folder.name:
                 shutil.rmtree(old, ignore_errors=True)
+        self.folder = folder
 
     @classmethod
     def load(cls, root: Path) -> LexicalIndex | None:
@@ -148,7 +172,7 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexDamaged(f"the lexical index in {root} is damaged ({exc}); {REBUILD}") from exc
         return cls(chunks=chunks, docs=table["docs"], info=table["info"], tables=table["tables"], bm25=bm25,
-                   vectors=vectors)
+                   vectors=vectors, folder=folder)
 
 
 def sentence_texts(chunks: list[Chunk]) -> dict[tuple[str, int], str]:
@@ -164,6 +188,7 @@ def idf(df: int, n: int) -> float:
     return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
 
-def vocabulary(tokens: list[list[str]]) -> set[str]:
-    """Words (not bigrams) of the indexed text: what dictionary translations may map to."""
-    return {t for chunk in tokens for t in chunk if not t.startswith(BIGRAM_MARK) and (is_cjk(t) or t.isascii())}
+def vocabulary(tokens) -> set[str]:
+    """Words (not bigrams) among ``tokens`` (the distinct tokens of the indexed text, e.g. its BM25
+    vocabulary): what dictionary translations may map to."""
+    return {t for t in tokens if not t.startswith(BIGRAM_MARK) and (is_cjk(t) or t.isascii())}

@@ -268,3 +268,14 @@ def test_another_process_sees_a_committed_ingest(bot, corpus_dir, settings, embe
     bot.ingest(progress=False)
     after = reader.answer(question)
     assert not after.abstained and "Muuga" in after.citations[0].quote
+
+
+def test_adding_a_file_analyses_only_its_chunks(bot, corpus_dir, monkeypatch):
+    """Tokens of unchanged chunks come from the index, so adding an article to a large corpus stays cheap."""
+    analysed = []
+    tokens = bot.analyzer.tokens
+    monkeypatch.setattr(bot.analyzer, "tokens", lambda text: analysed.append(text) or tokens(text))
+    (corpus_dir / "note.txt").write_text("一段新的說明,提到輝達的出口許可。\n", encoding="utf-8")
+    report = bot.ingest(progress=False)
+    assert report.lexical_rebuilt and analysed and all("新的說明" in text for text in analysed)
+    assert not bot.answer("輝達的出口許可有什麼新的說明?").abstained
