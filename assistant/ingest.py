@@ -177,8 +177,7 @@ def ingest(
     if current is None or current.ids != [c.id for c in chunks] or current.info != info or current.docs != docs:
         tokens = _tokens(analyzer, chunks, current, info)
         sentence_vectors = _sentence_vectors(vectors.embeddings, chunks, current, progress)
-        cache = settings.index_dir / "cache"
-        lexical = LexicalIndex.build(chunks, docs, info, lambda vocab: build_tables(analyzer, vocab, cache), tokens,
+        lexical = LexicalIndex.build(chunks, docs, info, lambda vocab: build_tables(analyzer, vocab), tokens,
                                      sentence_vectors)
         lexical.save(lexical_root)
         report.lexical_rebuilt = True

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
+from .cache import cached
+
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[A-Za-z0-9][A-Za-z0-9.\-']*[A-Za-z0-9]|[A-Za-z0-9]")
 CJK_CHAR = re.compile(rf"[{_CJK}]")
@@ -118,9 +120,16 @@ class Analyzer:
 
     @cached_property
     def _tagger(self):
+        """jieba's part-of-speech tagger over our tokenizer, its word tags from the user cache (parsing them
+        takes 0.8 s per process); jieba's own constructor if its internals ever change."""
         import jieba.posseg
 
-        return jieba.posseg.POSTokenizer(self._jieba)
+        try:
+            tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+            tagger.tokenizer, tagger.word_tag_tab = self._jieba, _word_tags()
+            return tagger
+        except Exception:
+            return jieba.posseg.POSTokenizer(self._jieba)
 
     def proper_nouns(self, text: str) -> set[str]:
         """Tokens of ``text`` that name someone or something: capitalised English words after the first
@@ -199,6 +208,27 @@ class Analyzer:
     def script(self, text: str) -> str:
         """'zh-Hans', 'zh-Hant' or 'en' for a question."""
         return script(text)
+
+
+@cache
+def _word_tags() -> dict[str, str]:
+    """jieba's dictionary word → part-of-speech tag, as ``POSTokenizer.load_word_tag`` reads it."""
+    import marshal
+
+    import jieba
+
+    source = Path(jieba.__file__).with_name("dict.txt")
+    size = source.stat().st_size
+
+    def parse() -> dict[str, str]:
+        tags = {}
+        for line in source.read_text(encoding="utf-8").splitlines():
+            parts = line.split(" ")
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+        return tags
+
+    return cached(f"jieba-tags-{jieba.__version__}-{size}.marshal", parse, marshal.dumps, marshal.loads)
 
 
 @cache
