@@ -124,17 +124,28 @@ class LexicalIndex:
         n = len(self.chunks)
         total = np.zeros(n, dtype=np.float32)
         for variants in weighted_tokens:
-            best, present = np.zeros(n, dtype=np.float32), np.zeros(n, dtype=bool)
+            docs, parts = [], []
             for token, weight in variants.items():
-                if token in self.bm25.vocab_dict:
-                    score = self.bm25.get_scores([token])
-                    hits = score > 0
-                    if hits.any():
-                        best = np.maximum(best, weight * score / idf(int(hits.sum()), n))
-                        present |= hits
-            if present.any():
-                total += idf(int(present.sum()), n) * best
+                found, values = self._postings(token)
+                if found.size:
+                    docs.append(found)
+                    parts.append(weight * values / idf(found.size, n))
+            if docs:  # read from the postings only: the cost follows the matching chunks, not the corpus
+                present, slot = np.unique(np.concatenate(docs), return_inverse=True)
+                best = np.zeros(present.size, dtype=np.float32)
+                np.maximum.at(best, slot, np.concatenate(parts).astype(np.float32))
+                total[present] += idf(present.size, n) * best
         return total
+
+    def _postings(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """The chunks holding ``token`` and its BM25 score in each (bm25s keeps them as a sparse matrix)."""
+        column = self.bm25.vocab_dict.get(token)
+        if column is None:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        lo, hi = self.bm25.scores["indptr"][column], self.bm25.scores["indptr"][column + 1]
+        found, values = self.bm25.scores["indices"][lo:hi], self.bm25.scores["data"][lo:hi]
+        keep = values > 0
+        return found[keep], values[keep]
 
     def save(self, root: Path) -> None:
         folder = root / f"v-{uuid.uuid4().hex[:12]}"

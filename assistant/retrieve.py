@@ -14,14 +14,17 @@ from .text import Analyzer
 from .types import Passage
 
 DENSE_CANDIDATES = 30
+LEXICAL_DEPTH = 1000  # ranks fused; past it a rank adds under 1/1000 to a fused score
 
 
 def lexical_ranking(index: LexicalIndex, terms: list[Term], analyzer: Analyzer) -> list[str]:
+    """Chunk ids by BM25, best first (ties in index order), the first ``LEXICAL_DEPTH`` of those that match."""
     scores = index.scores([t.lexical_tokens(analyzer) for t in terms])
-    order = np.argsort(-scores, kind="stable")
-    return [index.chunks[i].id for i in order if scores[i] > 0]
-
-
+    matching = np.flatnonzero(scores > 0)
+    if matching.size > LEXICAL_DEPTH:
+        matching = matching[np.argpartition(-scores[matching], LEXICAL_DEPTH - 1)[:LEXICAL_DEPTH]]
+    order = matching[np.lexsort((matching, -scores[matching]))]
+    return [index.chunks[i].id for i in order]
 
 
 @dataclass(frozen=True)
