@@ -113,23 +113,32 @@ def _embed_missing(vectors: VectorStore, have: set[str], chunks: list[Chunk], do
 
 
 def _sentence_vectors(embeddings, chunks: list[Chunk], current: LexicalIndex | None, progress: bool):
-    """One unit vector per distinct sentence (the answer step's semantic signal); unchanged sentences keep
-    the vectors the current index holds, only new ones are embedded."""
+    """One unit vector per distinct sentence (the answer step's semantic signal), float16 as the index keeps
+    them; unchanged sentences keep the rows the current index holds, only new ones are embedded. The result
+    is filled in place, so memory holds one copy (at 100k chunks, 200k rows: 0.2 GB, not 0.8)."""
     import numpy as np
     from tqdm import tqdm
 
     texts = list(sentence_texts(chunks).values())
-    known = {}
-    if current is not None and current.vectors is not None and current.info.get("dimension"):
-        known = dict(zip(current.sentence_texts.values(), current.vectors))
-    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    old_rows, old = {}, None
+    if current is not None and current.vectors is not None and len(current.vectors) == len(current.sentence_texts):
+        old = current.vectors
+        old_rows = {text: row for row, text in enumerate(current.sentence_texts.values())}
+    missing = list(dict.fromkeys(t for t in texts if t not in old_rows))
+    new: dict[str, np.ndarray] = {}
     bar = tqdm(total=len(missing), desc="embedding sentences", unit="sentence", disable=not progress or not missing)
     for i in range(0, len(missing), BATCH * 4):
         batch = missing[i : i + BATCH * 4]
-        known.update(zip(batch, np.asarray(embeddings.embed_documents(batch), dtype=np.float32)))
+        new.update(zip(batch, np.asarray(embeddings.embed_documents(batch), dtype=np.float16)))
         bar.update(len(batch))
     bar.close()
-    return np.vstack([known[t] for t in texts]) if texts else None
+    if not texts:
+        return None
+    width = old.shape[1] if old is not None else len(next(iter(new.values())))
+    out = np.empty((len(texts), width), dtype=np.float16)
+    for row, text in enumerate(texts):
+        out[row] = new[text] if text in new else old[old_rows[text]]
+    return out
 
 
 def _tokens(analyzer: Analyzer, chunks: list[Chunk], current: LexicalIndex | None, info: dict) -> list[list[str]]:

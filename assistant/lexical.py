@@ -155,7 +155,7 @@ class LexicalIndex:
                  "chunks": [{f: getattr(c, f) for f in CHUNK_FIELDS} for c in self.chunks]}
         (folder / "chunks.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
         if self.vectors is not None:
-            np.save(folder / "sentences.npy", self.vectors.astype(np.float16))
+            np.save(folder / "sentences.npy", self.vectors.astype(np.float16, copy=False))
         if self.tokens is not None:  # read only by the next ingest, never when answering
             (folder / "tokens.json").write_text(json.dumps(self.tokens, ensure_ascii=False), encoding="utf-8")
         pointer = root / "current.json"
