@@ -108,20 +108,28 @@ def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: in
             client.predict(questions[i % len(questions)], api_name="/ask")
             seq.append((time.perf_counter() - t) * 1e3)
 
+        failures: list[str] = []
+
         def worker(offset: int) -> list[float]:
             own, times = Client(url, verbose=False), []
             for i in range(per_client):
                 t = time.perf_counter()
-                own.predict(questions[(offset + i) % len(questions)], api_name="/ask")
+                try:
+                    reply = own.predict(questions[(offset + i) % len(questions)], api_name="/ask")
+                    if not reply:
+                        failures.append("empty reply")
+                except Exception as exc:  # counted: the run is about whether any are lost
+                    failures.append(f"{type(exc).__name__}: {exc}")
                 times.append((time.perf_counter() - t) * 1e3)
             return times
 
         with ThreadPoolExecutor(max_workers=clients) as pool:
             concurrent = [t for times in pool.map(worker, range(clients)) for t in times]
-        answered = sequential + clients * per_client
         return {"http_p50_ms": statistics.median(seq), "http_p95_ms": percentile(seq, 95),
-                "concurrent_clients": clients, "concurrent_p50_ms": statistics.median(concurrent),
-                "concurrent_p95_ms": percentile(concurrent, 95), "questions_answered": answered,
+                "concurrent_clients": clients, "questions_per_client": per_client,
+                "concurrent_p50_ms": statistics.median(concurrent), "concurrent_p95_ms": percentile(concurrent, 95),
+                "concurrent_failed": len(failures), "failures": sorted(set(failures))[:5],
+                "questions_answered": sequential + clients * per_client - len(failures),
                 "rss_mb_after": _rss_mb(proc.pid)}
     finally:
         proc.terminate()
@@ -240,6 +248,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--web", action="store_true", help="also measure the web app over HTTP")
+    parser.add_argument("--clients", type=int, default=20, help="with --web: concurrent clients")
+    parser.add_argument("--per-client", type=int, default=5, help="with --web: questions each client asks")
     parser.add_argument("--llm", metavar="MODELS", help="only the generated path with these real models (0.5b,1.5b)")
     parser.add_argument("--fixtures", type=Path, default=ROOT / "tests" / "fixtures",
                         help="where --llm records the models' replies")
@@ -258,7 +268,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         results = {"core": core(Path(tmp) / "index", args.repeats)}
         if args.web:
-            results["web"] = web(Path(tmp) / "index")
+            results["web"] = web(Path(tmp) / "index", clients=args.clients, per_client=args.per_client)
     print(json.dumps(results, indent=2))
 
 
