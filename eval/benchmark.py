@@ -88,9 +88,12 @@ def _wait_for(url: str, proc, seconds: float = 120) -> None:
 
 
 def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: int = 5) -> dict:
-    """Wall time of one question over HTTP (gradio_client), under 20 concurrent clients, and the app's RSS."""
+    """Wall time of one question over HTTP, one at a time (through `gradio_client` and as a plain JSON POST to
+    /gradio_api/run/ask), then ``clients`` plain HTTP clients asking ``per_client`` questions each at once;
+    failed or empty replies are counted; the app's RSS after."""
     from concurrent.futures import ThreadPoolExecutor
 
+    import httpx
     from gradio_client import Client
 
     questions = [q.question for q in load_questions(DEFAULT_QUESTIONS)]
@@ -99,37 +102,45 @@ def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: in
     proc = subprocess.Popen([sys.executable, "-m", "assistant", "web", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
+
+    def timed(ask, question) -> tuple[float, str]:
+        started = time.perf_counter()
+        try:
+            problem = "" if ask(question) else "empty reply"
+        except Exception as exc:  # counted: the run is about whether any are lost
+            problem = f"{type(exc).__name__}: {exc}"
+        return (time.perf_counter() - started) * 1e3, problem
+
+    def post(session: httpx.Client):
+        return lambda question: session.post(f"{url}/gradio_api/run/ask", json={"data": [question]},
+                                             timeout=120).raise_for_status().json()["data"][0]["text"]
+
     try:
         _wait_for(url, proc)
         client = Client(url, verbose=False)
-        seq = []
-        for i in range(sequential):
-            t = time.perf_counter()
-            client.predict(questions[i % len(questions)], api_name="/ask")
-            seq.append((time.perf_counter() - t) * 1e3)
+        via_client = [timed(lambda q: client.predict(q, api_name="/ask")["text"], questions[i % len(questions)])
+                      for i in range(sequential)]
+        with httpx.Client() as session:
+            plain = [timed(post(session), questions[i % len(questions)]) for i in range(sequential)]
 
-        failures: list[str] = []
-
-        def worker(offset: int) -> list[float]:
-            own, times = Client(url, verbose=False), []
-            for i in range(per_client):
-                t = time.perf_counter()
-                try:
-                    reply = own.predict(questions[(offset + i) % len(questions)], api_name="/ask")
-                    if not reply:
-                        failures.append("empty reply")
-                except Exception as exc:  # counted: the run is about whether any are lost
-                    failures.append(f"{type(exc).__name__}: {exc}")
-                times.append((time.perf_counter() - t) * 1e3)
-            return times
+        def worker(offset: int) -> list[tuple[float, str]]:
+            with httpx.Client() as session:
+                return [timed(post(session), questions[(offset + i) % len(questions)]) for i in range(per_client)]
 
         with ThreadPoolExecutor(max_workers=clients) as pool:
-            concurrent = [t for times in pool.map(worker, range(clients)) for t in times]
-        return {"http_p50_ms": statistics.median(seq), "http_p95_ms": percentile(seq, 95),
+            concurrent = [r for results in pool.map(worker, range(clients)) for r in results]
+        failures = [problem for _, problem in via_client + plain + concurrent if problem]
+
+        def ms(rows, pct):
+            values = [t for t, _ in rows]
+            return statistics.median(values) if pct == 50 else percentile(values, pct)
+
+        return {"gradio_client_p50_ms": ms(via_client, 50), "gradio_client_p95_ms": ms(via_client, 95),
+                "http_p50_ms": ms(plain, 50), "http_p95_ms": ms(plain, 95),
                 "concurrent_clients": clients, "questions_per_client": per_client,
-                "concurrent_p50_ms": statistics.median(concurrent), "concurrent_p95_ms": percentile(concurrent, 95),
-                "concurrent_failed": len(failures), "failures": sorted(set(failures))[:5],
-                "questions_answered": sequential + clients * per_client - len(failures),
+                "concurrent_p50_ms": ms(concurrent, 50), "concurrent_p95_ms": ms(concurrent, 95),
+                "failed": len(failures), "failures": sorted(set(failures))[:5],
+                "questions_answered": len(via_client) + len(plain) + len(concurrent) - len(failures),
                 "rss_mb_after": _rss_mb(proc.pid)}
     finally:
         proc.terminate()

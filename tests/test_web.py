@@ -159,12 +159,17 @@ def test_basic_auth_guards_the_app(bot):
     app = launch(bot, port=port, auth="reader:s3cret", block=False)
     try:
         url = f"http://127.0.0.1:{port}"
+        question = {"data": ["輝達為中國設計了哪些降規晶片?"]}
+        assert httpx.post(f"{url}/gradio_api/run/ask", json=question).status_code in (401, 403)  # the JSON API too
         assert httpx.post(f"{url}/login", data={"username": "reader", "password": "wrong"}).status_code == 400
         assert httpx.post(f"{url}/login", data={"username": "reader", "password": "s3cret"}).status_code == 200
         from gradio_client import Client
 
         data = Client(url, auth=("reader", "s3cret"), verbose=False).predict("輝達為中國設計了哪些降規晶片?", api_name="/ask")
         assert "H20" in data["text"]
+        with httpx.Client() as session:  # a plain HTTP client, logged in
+            session.post(f"{url}/login", data={"username": "reader", "password": "s3cret"})
+            assert "H20" in session.post(f"{url}/gradio_api/run/ask", json=question).json()["data"][0]["text"]
     finally:
         app.close()
 
