@@ -177,9 +177,10 @@ class LexicalIndex:
         try:
             folder = root / json.loads(pointer.read_text(encoding="utf-8"))["folder"]
             table = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
-            bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+            # Memory-mapped: opening costs no copy, and processes serving one index folder share the pages.
+            bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, mmap=True)
             chunks = [Chunk(**{**c, "sentences": [tuple(s) for s in c["sentences"]]}) for c in table["chunks"]]
-            vectors = np.load(folder / "sentences.npy") if (folder / "sentences.npy").exists() else None
+            vectors = np.load(folder / "sentences.npy", mmap_mode="r") if (folder / "sentences.npy").exists() else None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexDamaged(f"the lexical index in {root} is damaged ({exc}); {REBUILD}") from exc
         return cls(chunks=chunks, docs=table["docs"], info=table["info"], tables=table["tables"], bm25=bm25,
