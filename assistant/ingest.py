@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -146,7 +147,8 @@ def _tokens(analyzer: Analyzer, chunks: list[Chunk], current: LexicalIndex | Non
     adding one article to a large corpus analyses that article only."""
     same = current is not None and all(current.info.get(k) == info.get(k) for k in ("analyzer", "lexicon"))
     known = current.chunk_tokens() if same else {}
-    return [known[c.id] if c.id in known else analyzer.tokens(c.text) for c in chunks]
+    # One string object per distinct token (sys.intern): at 100k chunks, millions of repeats cost gigabytes.
+    return [known[c.id] if c.id in known else [sys.intern(t) for t in analyzer.tokens(c.text)] for c in chunks]
 
 
 def _dimension(vectors: VectorStore, current: LexicalIndex | None, embedded: int) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import uuid
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -64,6 +65,7 @@ class LexicalIndex:
                 tokens = json.loads((self.folder / "tokens.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 return {}
+            tokens = [[sys.intern(t) for t in chunk] for chunk in tokens]  # one object per distinct token
         if tokens is None or len(tokens) != len(self.chunks):
             return {}
         return {c.id: t for c, t in zip(self.chunks, tokens)}
