@@ -25,6 +25,7 @@ from assistant.evalrun import build_systems, run_system
 from assistant.evaluate import DEFAULT_QUESTIONS, load_questions, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.servers, tests.replies: how this project starts servers and replays replies
 
 
 def timed_cli(args: list[str], env: dict) -> float:
@@ -72,21 +73,6 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def _wait_for(url: str, proc, seconds: float = 120) -> None:
-    import httpx
-
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("the web app exited early")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    raise RuntimeError("the web app did not come up")
-
-
 def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: int = 5) -> dict:
     """Wall time of one question over HTTP, one at a time (through `gradio_client` and as a plain JSON POST to
     /gradio_api/run/ask), then ``clients`` plain HTTP clients asking ``per_client`` questions each at once;
@@ -96,11 +82,11 @@ def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: in
     import httpx
     from gradio_client import Client
 
+    from tests.servers import free_port, running
+
     questions = [q.question for q in load_questions(DEFAULT_QUESTIONS)]
-    port = 7800 + os.getpid() % 100
+    port = free_port()
     env = dict(os.environ, ASSISTANT_INDEX_DIR=str(index_dir), GRADIO_ANALYTICS_ENABLED="False")
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "web", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
 
     def timed(ask, question) -> tuple[float, str]:
@@ -115,8 +101,8 @@ def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: in
         return lambda question: session.post(f"{url}/gradio_api/run/ask", json={"data": [question]},
                                              timeout=120).raise_for_status().json()["data"][0]["text"]
 
-    try:
-        _wait_for(url, proc)
+    with running([sys.executable, "-m", "assistant", "web", "--port", str(port)], url, name="the web app",
+                 env=env) as proc:
         client = Client(url, verbose=False)
         via_client = [timed(lambda q: client.predict(q, api_name="/ask")["text"], questions[i % len(questions)])
                       for i in range(sequential)]
@@ -142,9 +128,6 @@ def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: in
                 "failed": len(failures), "failures": sorted(set(failures))[:5],
                 "questions_answered": len(via_client) + len(plain) + len(concurrent) - len(failures),
                 "rss_mb_after": _rss_mb(proc.pid)}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @contextmanager
@@ -208,7 +191,6 @@ def llm(names: list[str], index_dir: Path, fixtures: Path, out: Path, replay: bo
     """The test split answered by the extractive path and by each real model on loopback; every model call is
     recorded into ``fixtures`` (the tests replay them through the scripted server). With ``replay``, the
     recorded replies are played back instead of asking the models (no download, seconds instead of minutes)."""
-    sys.path.insert(0, str(ROOT))
     public = () if replay else public  # nothing was recorded for them
     from localllm import MODELS, fetch, serve
     from tests.replies import Recorder

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import subprocess
 import sys
-import time
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -84,40 +82,15 @@ def fetch(name: str, cache: Path = CACHE) -> Path:
     return target
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def serve(path: Path, *, threads: int = 2, n_ctx: int = 4096, startup: float = 180.0):
     """Yield the /v1 base URL of llama-cpp-python serving ``path`` on 127.0.0.1; stop it afterwards."""
-    import httpx
+    from tests.servers import free_port, running
 
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", "127.0.0.1",
                "--port", str(port), "--n_ctx", str(n_ctx), "--n_threads", str(threads),
                "--n_threads_batch", str(threads), "--logits_all", "False"]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.time() + startup
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"llama_cpp.server exited with {proc.returncode}; is the wheel installed?")
-            try:
-                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline:
-                raise RuntimeError("llama_cpp.server did not come up")
-            time.sleep(1)
+    with running(command, f"{url}/models", name="llama_cpp.server (is the wheel installed?)", seconds=startup):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()

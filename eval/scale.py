@@ -31,7 +31,9 @@ from pathlib import Path
 from assistant import Assistant, Settings
 from assistant.evaluate import percentile
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.servers: the one way this project starts a server on loopback
+DATA = ROOT.parent / "shared" / "datasets"
 SOURCES = ["drcd/DRCD_dev.json", "cmrc2018/cmrc2018_trial.json", "xquad/xquad.zh.json", "xquad/xquad.en.json"]
 ARTICLE_CHARS = 3_000
 CHARS_PER_CHUNK = 70  # text per chunk on these sets (chunks share a sentence with their neighbour); sizes the corpora
@@ -114,25 +116,9 @@ def warm(settings: Settings, questions: list[str], asked: int) -> tuple[list[flo
 
 def served(corpus: Path, index: Path, questions: list[str], asked: int) -> dict:
     """Ingest into a `chroma run` server on 127.0.0.1 and time the same warm questions against it."""
-    import shutil
-    import socket
+    from tests.servers import chroma_server
 
-    import httpx
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    data = index.parent / "chroma-server-data"
-    proc = subprocess.Popen([shutil.which("chroma") or "chroma", "run", "--path", str(data), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+    with chroma_server(index.parent / "chroma-server-data") as url:
         settings = Settings(corpus_dir=corpus, index_dir=index.parent / "index-served", chroma_url=url)
         started = time.perf_counter()
         Assistant(settings).ingest(progress=False)
@@ -140,9 +126,6 @@ def served(corpus: Path, index: Path, questions: list[str], asked: int) -> dict:
         times, _, _ = warm(settings, questions, asked)
         return {"served_ingest_s": ingest_s, "served_warm_p50_ms": statistics.median(times),
                 "served_warm_p95_ms": percentile(times, 95)}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def measure(size: int, root: Path, paragraphs: list[str], questions: list[str], asked: int,

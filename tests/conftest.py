@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port  # noqa: F401 (tests import it from here)
 from assistant import Assistant, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,12 +169,6 @@ def real_bot(tmp_path_factory) -> Assistant:
     assistant = Assistant(Settings(index_dir=index))
     assistant.ingest(progress=False)
     return assistant
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

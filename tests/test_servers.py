@@ -1,19 +1,17 @@
 """Against real servers on 127.0.0.1: a `chroma run` server, and web pages served by the test."""
 
 import http.server
-import shutil
-import subprocess
 import threading
 import time
 from functools import partial
 
-import httpx
 import pytest
 
 from assistant import Assistant
 from assistant.cli import main
 from assistant.errors import FetchError
 from assistant.fetch import add_url
+from tests import servers
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
@@ -21,26 +19,11 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def chroma_server(tmp_path):
-    exe = shutil.which("chroma")
-    if exe is None:
-        pytest.fail("the `chroma` command (from the chromadb package) is not on PATH")
-    port = free_port()
-    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "chroma-data"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("chroma server did not start")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        with servers.chroma_server(tmp_path / "chroma-data") as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(f"chroma server did not start: {exc}")
 
 
 def test_chroma_server_backend(settings, embeddings, chroma_server):
