@@ -16,20 +16,23 @@ HEADLINE = ["hit@1", "hit@3", "mrr", "accuracy", "citation_precision", "citation
 def run_system(system, questions: list[Question], *, corpus_dir: Path, progress: bool = True,
                label: str = "") -> list[dict]:
     """Ask ``system`` every question (follow-ups with their first question as history) and score it."""
+    return [row for _, _, row in ask_all(system, questions, corpus_dir=corpus_dir, progress=progress, label=label)]
+
+
+def ask_all(system, questions: list[Question], *, corpus_dir: Path, progress: bool = False, label: str = ""):
+    """(question, answer, scored row) for each question, follow-ups asked with their first question as history."""
     from tqdm import tqdm
 
     texts = {q.id: q.question for q in questions}
     manifest = load_manifest(corpus_dir)
     sources: dict[str, tuple[str, str | None]] = {}
-    rows = []
     for q in tqdm(questions, desc=f"eval {label}", unit="q", disable=not progress):
         if q.source not in sources:
             sources[q.source] = _gold_source(q.source, corpus_dir, manifest)
         text, doc_id = sources[q.source]
         history = [texts[q.follows]] if q.follows in texts else None
         reply = system.answer(q.question, history=history)
-        rows.append(score(q, reply, gold_spans(q, text), doc_id))
-    return rows
+        yield q, reply, score(q, reply, gold_spans(q, text), doc_id)
 
 
 def _gold_source(source: str, corpus_dir: Path, manifest: dict) -> tuple[str, str]:

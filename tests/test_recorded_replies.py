@@ -5,9 +5,8 @@ the gold answers, so the tests meet real-model behaviour without running a model
 import pytest
 
 from assistant import Assistant
-from assistant.evalrun import _gold_source
-from assistant.evaluate import DEFAULT_QUESTIONS, gold_spans, load_questions, score
-from assistant.documents import load_manifest
+from assistant.evalrun import ask_all
+from assistant.evaluate import DEFAULT_QUESTIONS, load_questions
 from assistant.verify import parse_claims
 from tests.replies import FIXTURES, Replayer, load
 
@@ -19,21 +18,10 @@ def test_split():
     return [q for q in load_questions(DEFAULT_QUESTIONS) if q.split == "test"]
 
 
-def _ask_all(system, questions, corpus_dir):
-    """(question, answer, scored row) for every question; follow-ups get their first question as history."""
-    texts = {q.id: q.question for q in questions}
-    manifest = load_manifest(corpus_dir)
-    out = []
-    for q in questions:
-        text, doc_id = _gold_source(q.source, corpus_dir, manifest)
-        reply = system.answer(q.question, history=[texts[q.follows]] if q.follows in texts else None)
-        out.append((q, reply, score(q, reply, gold_spans(q, text), doc_id)))
-    return out
-
-
 @pytest.fixture(scope="module")
 def extractive_accuracy(shared_bot, test_split):
-    rows = [row for _, _, row in _ask_all(shared_bot, test_split, shared_bot.settings.corpus_dir) if row["answerable"]]
+    rows = [row for _, _, row in ask_all(shared_bot, test_split, corpus_dir=shared_bot.settings.corpus_dir)
+            if row["answerable"]]
     return sum(r["correct"] for r in rows) / len(rows)
 
 
@@ -42,7 +30,7 @@ def test_recorded_replies_pass_only_what_the_sources_back(model, bot, llm, test_
     llm.responder = Replayer(load(FIXTURES / f"replies-{model}.jsonl"))
     settings = bot.settings.model_copy(update={"llm_base_url": llm.url, "llm_model": model})
     writer = Assistant(settings, embeddings=bot.embeddings)
-    results = _ask_all(writer, test_split, settings.corpus_dir)
+    results = list(ask_all(writer, test_split, corpus_dir=settings.corpus_dir))
     generated = [(q, reply) for q, reply, row in results if row["route"] == "generated"]
     assert len(generated) >= 10, "most verified replies are used, not thrown away"
     assert [q.id for q, _, row in results if row["wrong_generated"]] == []
