@@ -115,7 +115,7 @@ class Evidence:
         self.by_chunk = _Lazy(self._chunk_sentences, lambda: [c.id for c in index.chunks])
         self._docs = _Lazy(self._doc_chunks, lambda: list(index.docs))
         self._leads = _Lazy(self._lead, lambda: list(index.docs))
-        self._rows = {key: row for row, key in enumerate(index.sentence_texts)}
+        self._rows = {key: row for row, key in enumerate(index.sentence_keys)}
         self._injection = instruction_pattern(analyzer.lexicon_dir)
         vectors = index.vectors
         self.vectors = None if vectors is None or len(vectors) != len(self._rows) else vectors  # float16 rows
@@ -208,14 +208,14 @@ class Evidence:
         own = [matches(t, sentence.folded, sentence.stems) for t in terms]
         if not context:
             return own
-        if ANTECEDENT_WEIGHT > 0 and PRONOUN_OPENING.match(sentence.text):
+        readers = [(self.lead(sentence.doc_id), LEAD_WEIGHT)]
+        if PRONOUN_OPENING.match(sentence.text):
             before = self.previous(sentence)
-            if before is not None and not before.meta:
-                own = [max(h, ANTECEDENT_WEIGHT * matches(t, before.folded, before.stems)) for h, t in zip(own, terms)]
-        lead = self.lead(sentence.doc_id)
-        if lead is None or lead == sentence or LEAD_WEIGHT <= 0:
-            return own
-        return [max(h, LEAD_WEIGHT * matches(t, lead.folded, lead.stems)) for h, t in zip(own, terms)]
+            readers.append((before if before is not None and not before.meta else None, ANTECEDENT_WEIGHT))
+        for other, weight in readers:
+            if other is not None and other != sentence and weight > 0:
+                own = [max(h, weight * matches(t, other.folded, other.stems)) for h, t in zip(own, terms)]
+        return own
 
     def whole_lines(self, sentences: list[Sentence]) -> list[Sentence]:
         """Neighbouring sentences on one line become one (a reference entry "Title. Outlet. Date.")."""

@@ -76,6 +76,12 @@ class LexicalIndex:
         return sentence_texts(self.chunks)
 
     @cached_property
+    def sentence_keys(self) -> list[tuple[str, int]]:
+        """The (doc_id, start) of each row of ``vectors``, in ``sentence_texts`` order, without slicing every
+        sentence's text (opening a large index needs only these)."""
+        return list(dict.fromkeys((c.doc_id, start) for c in self.chunks for start, _ in c.sentences))
+
+    @cached_property
     def languages(self) -> set[str]:
         """The languages the sources are written in ("zh", "en"), from their metadata."""
         return {doc.get("language", "")[:2] for doc in self.docs.values()}
@@ -95,11 +101,7 @@ class LexicalIndex:
 
     def docs_with(self, token: str) -> np.ndarray:
         """Positions of the chunks whose tokens include ``token`` (the BM25 matrix's postings)."""
-        column = self.bm25.vocab_dict.get(token)
-        if column is None:
-            return np.zeros(0, dtype=np.int32)
-        indptr = self.bm25.scores["indptr"]
-        return self.bm25.scores["indices"][indptr[column] : indptr[column + 1]]
+        return self._postings(token)[0]
 
     def df(self, variants) -> int:
         """Chunks that contain any of ``variants`` (a Chinese word counts where all of its character bigrams
@@ -129,6 +131,8 @@ class LexicalIndex:
             docs, parts = [], []
             for token, weight in variants.items():
                 found, values = self._postings(token)
+                keep = values > 0
+                found, values = found[keep], values[keep]
                 if found.size:
                     docs.append(found)
                     parts.append(weight * values / idf(found.size, n))
@@ -145,9 +149,7 @@ class LexicalIndex:
         if column is None:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         lo, hi = self.bm25.scores["indptr"][column], self.bm25.scores["indptr"][column + 1]
-        found, values = self.bm25.scores["indices"][lo:hi], self.bm25.scores["data"][lo:hi]
-        keep = values > 0
-        return found[keep], values[keep]
+        return self.bm25.scores["indices"][lo:hi], self.bm25.scores["data"][lo:hi]
 
     def save(self, root: Path) -> None:
         folder = root / f"v-{uuid.uuid4().hex[:12]}"
