@@ -16,6 +16,7 @@ SEMANTIC_WEIGHT = 0.5  # the question-sentence cosine's part in choosing the fir
 CROSS_SEMANTIC = 2.0  # ... and how much more it counts when the sentence is in the other language
 MAX_REFERENCES = 5  # most reference-list entries quoted for "which reports are cited"
 TYPE_WEIGHT = 0.3  # the bonus for a sentence holding the kind of value asked for (a date for "when")
+CLOSE_MARGIN = 0.1  # a runner-up scoring within this of the first sentence is quoted too
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Selection:
 
 
 def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_sentences: int, min_gain: float = MIN_GAIN,
-           *, question: str = "", vector=None, language: str = "", meta: bool = False,
+           close_margin: float = CLOSE_MARGIN, *, question: str = "", vector=None, language: str = "", meta: bool = False,
            context: bool = True) -> Selection:
     """Greedy cover of the question's terms by sentences of the passages. The first sentence is the
     one that best carries the question (lexical gain, cosine to ``vector``, holding the kind of value
@@ -57,15 +58,16 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
             if key not in seen:
                 seen[key] = evidence.hits(terms, sentence, context)
                 if not sentence.flagged and (meta or not sentence.meta):
-                    candidates.append(Candidate(sentence, seen[key], RANK_PRIOR / (1 + passage.rank)))
+                    candidates.append(Candidate(sentence, seen[key], RANK_PRIOR / (1 + passage.rank), passage=passage))
             covered = [max(c, h) for c, h in zip(covered, seen[key])]
         passage_cover = max(passage_cover, sum(t.weight for t, c in zip(terms, covered) if c) / total)
     similar = evidence.similarities([c.sentence for c in candidates], vector)
     for candidate, sim in zip(candidates, similar):
         candidate.similarity = sim
-        crossing = candidate.sentence.english != (language == "en")
-        candidate.prior += SEMANTIC_WEIGHT * (CROSS_SEMANTIC if crossing else 1.0) * (sim or 0.0)
-        candidate.prior += TYPE_WEIGHT * answertype.holds(kind, candidate.sentence.text, question)
+        candidate.crossing = candidate.sentence.english != (language == "en")
+        candidate.typed = answertype.holds(kind, candidate.sentence.text, question)
+        candidate.prior += SEMANTIC_WEIGHT * (CROSS_SEMANTIC if candidate.crossing else 1.0) * (sim or 0.0)
+        candidate.prior += TYPE_WEIGHT * candidate.typed
     selection = _cover(terms, candidates, total, max_sentences, min_gain)
     selection.passage_coverage = passage_cover
     if selection.sentences:
@@ -78,6 +80,7 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
     selection.cross = bool(selection.sentences) and all(s.english != (language == "en") for s in selection.sentences)
     if kind is not None and selection.sentences:
         selection.typed = 1.0 if any(answertype.holds(kind, s.text, question) for s in selection.sentences) else -1.0
+    _add_runner_up(terms, candidates, total, selection, max_sentences, close_margin)
     return selection
 
 
@@ -107,6 +110,9 @@ class Candidate:
     hits: list[float]
     prior: float
     similarity: float | None = None
+    passage: Passage | None = None
+    crossing: bool = False
+    typed: bool = False
 
 
 def _cover(terms, candidates: list[Candidate], total, max_sentences, min_gain=MIN_GAIN) -> Selection:
@@ -125,6 +131,22 @@ def _cover(terms, candidates: list[Candidate], total, max_sentences, min_gain=MI
         covered = [max(c, 1.0 if h else 0.0) for c, h in zip(covered, picked.hits)]
     coverage = sum(t.weight for t, c in zip(terms, covered) if c) / total
     return Selection(chosen, coverage, first_coverage=first)
+
+
+def _add_runner_up(terms, candidates: list[Candidate], total, selection: Selection, max_sentences: int,
+                   close_margin: float) -> None:
+    """Quote the second-best first sentence too when it scores within ``close_margin`` of the best: which of
+    the two holds the answer is then a guess. The gate's signals are those of the sentences before it."""
+    chosen = selection.sentences
+    if not chosen or len(chosen) >= max_sentences or close_margin <= 0:
+        return
+    nothing = [0.0] * len(terms)
+    scored = sorted(((_gain(terms, c.hits, nothing, total) + c.prior, i) for i, c in enumerate(candidates)), reverse=True)
+    if len(scored) < 2 or candidates[scored[0][1]].sentence is not chosen[0]:
+        return
+    score, runner = scored[1]
+    if score >= scored[0][0] - close_margin and candidates[runner].sentence not in chosen:
+        chosen.insert(1, candidates[runner].sentence)
 
 
 def _gain(terms: list[Term], hits: list[float], covered: list[float], total: float) -> float:

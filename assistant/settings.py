@@ -55,6 +55,7 @@ class Settings(BaseSettings):
         None, ge=0, le=1, description="Answer only above this fitted gate probability; unset = the threshold fitted with the gate."
     )
     min_gain: float = Field(0.3, ge=0, le=1, description="Share of new question weight a second or third sentence must add.")
+    close_margin: float = Field(0.1, ge=0, description="A second sentence scoring within this of the first is quoted too (0: never).")
     max_sentences: int = Field(3, ge=1, description="Most sentences in an extractive answer.")
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted.")
     max_download_mb: float = Field(20.0, gt=0, description="Largest page `assistant add` downloads, in MB.")

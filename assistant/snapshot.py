@@ -57,6 +57,7 @@ class Snapshot:
     def select(self, query: Query, passages, vector, settings: Settings) -> Selection:
         """The sentences of ``passages`` that answer ``query`` (``vector``: its embedding, or None)."""
         return select(self.evidence, query.terms, passages, settings.max_sentences, settings.min_gain,
+                      settings.close_margin,
                       question=query.question, vector=vector, language=query.language)
 
 

@@ -6,7 +6,7 @@ from assistant import Assistant, Settings
 from assistant.answertype import asks, holds
 from assistant.chunking import sentences
 from assistant.evidence import LEAD_WEIGHT, matches
-from assistant.extractive import Candidate, _cover
+from assistant.extractive import Candidate, _add_runner_up, _cover
 from assistant.query import Term
 from assistant.types import Sentence
 
@@ -129,3 +129,26 @@ def test_low_coverage_is_reported_for_abstention():
     terms = [Term("营收", {"营收": 1.0}, 4.0), Term("英伟达", {"英伟达": 1.0}, 1.0)]
     selection = _cover(terms, _candidates(terms, "英伟达面临挑战"), total=5.0, max_sentences=3)
     assert selection.coverage == 0.2
+
+
+def _runner_up(priors, margin, max_sentences=3):
+    terms = [Term("关税", {"关税": 1.0}, 1.0)]
+    cands = _candidates(terms, "关税暂停九十天", "关税的谈判仍在进行", "关税以外的话题")
+    for candidate, prior in zip(cands, priors):
+        candidate.prior = prior
+    selection = _cover(terms, cands, total=1.0, max_sentences=max_sentences)
+    coverage = selection.coverage
+    _add_runner_up(terms, cands, 1.0, selection, max_sentences, margin)
+    assert selection.coverage == coverage  # the gate reads the signals of the sentences before the runner-up
+    return [s.text for s in selection.sentences]
+
+
+def test_a_runner_up_scoring_about_alike_is_quoted_too():
+    # equal lexical gain; priors 0.30 / 0.25 / 0.0: the second is within 0.1 of the first, the third is not
+    assert _runner_up([0.30, 0.25, 0.0], 0.1) == ["关税暂停九十天", "关税的谈判仍在进行"]
+
+
+def test_no_runner_up_when_the_first_sentence_clearly_wins_or_none_is_wanted():
+    assert _runner_up([0.30, 0.15, 0.0], 0.1) == ["关税暂停九十天"]
+    assert _runner_up([0.30, 0.29, 0.0], 0.0) == ["关税暂停九十天"]
+    assert _runner_up([0.30, 0.29, 0.0], 0.1, max_sentences=1) == ["关税暂停九十天"]
