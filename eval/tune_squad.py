@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=300)
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--work", default="/tmp/assistant-squad")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="which articles are left out and which questions asked")
     parser.add_argument("--no-dev", action="store_true")
     parser.add_argument("--show-misses", type=int, default=0, help="print this many wrong rows per set")
     parser.add_argument("--grid", nargs="*", default=[])
@@ -59,16 +59,9 @@ def main() -> None:
         return fit_gate(args)
     base = Settings()
     bot0 = Assistant(base)
-    for name in args.sets.split(","):
-        path, asked = SETS[name]
-        root = Path(args.work) / name
-        items = build_corpus(DATA / path, root / "corpus", questions_from=DATA / asked if asked else None,
-                             seed=args.seed)
-        chosen = sample(items, args.sample, args.seed)
-        local = base.model_copy(update={"corpus_dir": root / "corpus", "index_dir": root / "index"})
-        Assistant(local, embeddings=bot0.embeddings).ingest(progress=False)
+    for name, indexed, chosen in prepared(args, base, bot0.embeddings):
         for setting in grid(args.grid):
-            bot = Assistant(local.model_copy(update=setting), embeddings=bot0.embeddings)
+            bot = Assistant(indexed.settings.model_copy(update=setting), embeddings=bot0.embeddings)
             replies = [(item, bot.answer(item.question)) for item in chosen]
             rows = [score(item, reply, bot.analyzer.fold) for item, reply in replies]
             m = summarize(rows)
@@ -89,10 +82,11 @@ def main() -> None:
 
 
 def prepared(args, base: Settings, embeddings):
-    """(set name, assistant over its corpus, sampled items) for each public set, indexed once."""
+    """(set name, assistant over its corpus, sampled items) for each public set, indexed once per leave-out
+    seed (under --work/<set> for seed 0, --work/<set>-s<seed> for another --seed)."""
     for name in args.sets.split(","):
         path, asked = SETS[name]
-        root = Path(args.work) / name
+        root = Path(args.work) / (name if args.seed == 0 else f"{name}-s{args.seed}")
         items = build_corpus(DATA / path, root / "corpus", questions_from=DATA / asked if asked else None,
                              seed=args.seed)
         local = base.model_copy(update={"corpus_dir": root / "corpus", "index_dir": root / "index"})
