@@ -61,7 +61,7 @@ class TermWeights:
     @cached_property
     def words(self) -> float:
         """The corpus's size in words, each sentence once (neighbouring chunks share one)."""
-        return sum(map(len, self.index.sentence_texts.values())) / CHARS_PER_WORD
+        return self.index.sentence_chars / CHARS_PER_WORD
 
     def weigh(self, terms: list[Term], question: str = "", language: str = "") -> list[Term]:
         """Give each term its informativeness: IDF over chunks (the largest for a term no chunk holds)

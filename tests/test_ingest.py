@@ -1,4 +1,6 @@
+import json
 import logging
+import pickle
 
 import pytest
 
@@ -66,6 +68,30 @@ def test_damaged_index_is_a_clear_error(bot, settings, embeddings):
     current.write_text("{not json", encoding="utf-8")
     with pytest.raises(IndexDamaged, match="assistant ingest --rebuild"):
         Assistant(settings, embeddings=embeddings).answer("輝達?")
+
+
+def _index_folder(settings):
+    root = settings.index_dir / "lexical"
+    return root / json.loads((root / "current.json").read_text(encoding="utf-8"))["folder"]
+
+
+def test_an_index_file_holding_code_is_refused_not_run(bot, settings, embeddings):
+    class Boom:
+        def __reduce__(self):
+            return (print, ("opening the index ran code",))
+
+    (_index_folder(settings) / "chunks.pkl").write_bytes(pickle.dumps({"chunks": Boom()}))
+    with pytest.raises(IndexDamaged, match="builtins.print"):
+        Assistant(settings, embeddings=embeddings).answer("輝達?")
+
+
+def test_an_index_of_the_earlier_json_format_is_built_again(bot, settings, embeddings, caplog):
+    folder = _index_folder(settings)
+    (folder / "chunks.pkl").rename(folder / "chunks.json")
+    with caplog.at_level(logging.WARNING, logger="assistant"):
+        reply = Assistant(settings, embeddings=embeddings).answer("美國商務部何時撤銷AI擴散規則?")
+    assert "earlier version" in caplog.text and not reply.abstained
+    assert (_index_folder(settings) / "chunks.pkl").exists()
 
 
 def test_rebuild_recovers_a_damaged_index(bot, settings, embeddings):
