@@ -25,7 +25,6 @@ from .errors import REBUILD, IndexDamaged
 from .text import BIGRAM_MARK, is_cjk
 from .types import Chunk
 
-
 CHUNK_FIELDS = [f.name for f in fields(Chunk)]
 log = logging.getLogger("assistant")
 
@@ -66,23 +65,53 @@ class LexicalIndex:
     vectors: np.ndarray | None = None  # one unit vector per sentence, in ``sentence_texts`` order
     tokens: list[list[str]] | None = None  # each chunk's tokens, in order (kept by build; read back on demand)
     folder: Path | None = None  # where it was saved or loaded from
+    # Chunks added since the main BM25 was built have a BM25 of their own (the delta), after the first
+    # ``main_size`` chunks; a question reads both. None: the main BM25 holds every chunk.
+    delta: object = None
+    main_size: int | None = None
+    delta_tokens: list[list[str]] | None = None
+    main_folder: Path | None = None  # the folder whose main BM25 and tokens an extended index shares
 
     @classmethod
     def build(cls, chunks, docs, info, tables, tokens: list[list[str]], vectors=None) -> LexicalIndex:
         """BM25 over ``tokens`` (the analyzer's tokens of each chunk, in order). ``tables`` may be a function
         of the index's vocabulary, called once BM25 has it."""
-        bm25 = bm25s_module().BM25()
-        bm25.index([t or ["\u2205"] for t in tokens], show_progress=False)
+        bm25 = _bm25(tokens)
         if callable(tables):
             tables = tables(vocabulary(bm25.vocab_dict))
         return cls(chunks=chunks, docs=docs, info=info, tables=tables, bm25=bm25, vectors=vectors, tokens=tokens)
+
+    def extend(self, added: list[Chunk], tokens: list[list[str]], docs, tables, vectors) -> LexicalIndex:
+        """This index plus ``added`` chunks (with their ``tokens``), without building the main BM25 again:
+        the added chunks join the delta's BM25, which is rebuilt (it stays small; ingest builds everything
+        again once it is not). ``tables`` as for ``build``."""
+        main = self.main_size if self.main_size is not None else len(self.chunks)
+        delta_tokens = self.delta_part_tokens() + tokens
+        delta = _bm25(delta_tokens)
+        if callable(tables):
+            tables = tables(vocabulary(self.bm25.vocab_dict) | vocabulary(delta.vocab_dict))
+        return LexicalIndex(chunks=self.chunks + added, docs=docs, info=self.info, tables=tables, bm25=self.bm25,
+                            vectors=vectors, delta=delta, main_size=main, delta_tokens=delta_tokens,
+                            main_folder=self.main_folder or self.folder)
+
+    @property
+    def delta_size(self) -> int:
+        return 0 if self.main_size is None else len(self.chunks) - self.main_size
+
+    def delta_part_tokens(self) -> list[list[str]]:
+        """The delta's chunks' tokens ([] without a delta)."""
+        if self.delta is None:
+            return []
+        if self.delta_tokens is None and self.folder is not None:
+            self.delta_tokens = read_data(self.folder / "delta-tokens.pkl")
+        return list(self.delta_tokens or [])
 
     def chunk_tokens(self) -> dict[str, list[str]]:
         """Each chunk's tokens by chunk id, so the next ingest analyses only new chunks ({} when not kept)."""
         tokens = self.tokens
         if tokens is None and self.folder is not None:
             try:
-                tokens = read_data(self.folder / "tokens.pkl")
+                tokens = read_data(self.folder / "tokens.pkl") + self.delta_part_tokens()
             except (OSError, ValueError, pickle.UnpicklingError, EOFError):
                 return {}
             tokens = [[sys.intern(t) for t in chunk] for chunk in tokens]  # one object per distinct token
@@ -161,7 +190,7 @@ class LexicalIndex:
                 found, values = found[keep], values[keep]
                 if found.size:
                     docs.append(found)
-                    parts.append(weight * values / idf(found.size, n))
+                    parts.append(weight * values)
             if docs:  # read from the postings only: the cost follows the matching chunks, not the corpus
                 present, slot = np.unique(np.concatenate(docs), return_inverse=True)
                 best = np.zeros(present.size, dtype=np.float32)
@@ -170,23 +199,33 @@ class LexicalIndex:
         return total
 
     def _postings(self, token: str) -> tuple[np.ndarray, np.ndarray]:
-        """The chunks holding ``token`` and its BM25 score in each (bm25s keeps them as a sparse matrix)."""
-        column = self.bm25.vocab_dict.get(token)
-        if column is None:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-        lo, hi = self.bm25.scores["indptr"][column], self.bm25.scores["indptr"][column + 1]
-        return self.bm25.scores["indices"][lo:hi], self.bm25.scores["data"][lo:hi]
+        """The chunks holding ``token`` and its term-frequency part of BM25 in each (its score without the
+        IDF), read from the main BM25 and the delta's."""
+        found, parts = _segment_postings(self.bm25, token, self.main_size or len(self.chunks))
+        if self.delta is not None:
+            more, more_parts = _segment_postings(self.delta, token, self.delta_size)
+            if more.size:
+                found, parts = np.concatenate([found, more + self.main_size]), np.concatenate([parts, more_parts])
+        return found, parts
 
     def save(self, root: Path) -> None:
         folder = root / f"v-{uuid.uuid4().hex[:12]}"
         folder.mkdir(parents=True)
-        self.bm25.save(str(folder / "bm25"), show_progress=False)
-        table = {"info": self.info, "docs": self.docs, "tables": self.tables,
+        if self.main_folder is not None:  # the main BM25 and its tokens are unchanged: shared, not written again
+            _link_tree(self.main_folder / "bm25", folder / "bm25")
+            if (self.main_folder / "tokens.pkl").exists():
+                os.link(self.main_folder / "tokens.pkl", folder / "tokens.pkl")
+        else:
+            self.bm25.save(str(folder / "bm25"), show_progress=False)
+        if self.delta is not None:
+            self.delta.save(str(folder / "delta-bm25"), show_progress=False)
+            write_data(folder / "delta-tokens.pkl", self.delta_tokens)
+        table = {"info": self.info, "docs": self.docs, "tables": self.tables, "main_size": self.main_size,
                  "chunks": [tuple(getattr(c, f) for f in CHUNK_FIELDS) for c in self.chunks]}
         write_data(folder / "chunks.pkl", table)
         if self.vectors is not None:
             np.save(folder / "sentences.npy", self.vectors.astype(np.float16, copy=False))
-        if self.tokens is not None:  # read only by the next ingest, never when answering
+        if self.tokens is not None and self.main_folder is None:  # read only by the next ingest, never when answering
             write_data(folder / "tokens.pkl", self.tokens)
         pointer = root / "current.json"
         tmp = root / f".current-{uuid.uuid4().hex[:8]}.json"
@@ -195,7 +234,7 @@ class LexicalIndex:
         for old in root.glob("v-*"):
             if old.name != folder.name:
                 shutil.rmtree(old, ignore_errors=True)
-        self.folder = folder
+        self.folder, self.main_folder = folder, None
 
     @classmethod
     def load(cls, root: Path) -> LexicalIndex | None:
@@ -212,12 +251,40 @@ class LexicalIndex:
             table = read_data(folder / "chunks.pkl")
             # Memory-mapped: opening costs no copy, and processes serving one index folder share the pages.
             bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, mmap=True)
+            delta = bm25s.BM25.load(str(folder / "delta-bm25"), show_progress=False) \
+                if table.get("main_size") is not None else None
             chunks = [Chunk(*row) for row in table["chunks"]]
             vectors = np.load(folder / "sentences.npy", mmap_mode="r") if (folder / "sentences.npy").exists() else None
         except (OSError, ValueError, KeyError, TypeError, EOFError, pickle.UnpicklingError) as exc:
             raise IndexDamaged(f"the lexical index in {root} is damaged ({exc}); {REBUILD}") from exc
         return cls(chunks=chunks, docs=table["docs"], info=table["info"], tables=table["tables"], bm25=bm25,
-                   vectors=vectors, folder=folder)
+                   vectors=vectors, folder=folder, delta=delta, main_size=table.get("main_size"))
+
+
+def _bm25(tokens: list[list[str]]):
+    bm25 = bm25s_module().BM25()
+    bm25.index([t or ["\u2205"] for t in tokens], show_progress=False)
+    return bm25
+
+
+def _segment_postings(bm25, token: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """One BM25's chunks holding ``token`` and the token's score in each divided by the IDF it was computed
+    with (bm25s keeps the scores as a sparse matrix over ``size`` chunks)."""
+    column = bm25.vocab_dict.get(token)
+    if column is None:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    lo, hi = bm25.scores["indptr"][column], bm25.scores["indptr"][column + 1]
+    return bm25.scores["indices"][lo:hi], bm25.scores["data"][lo:hi] / idf(hi - lo, size)
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard links of a folder's files (a copy where the file system has none)."""
+    target.mkdir()
+    for item in source.iterdir():
+        try:
+            os.link(item, target / item.name)
+        except OSError:
+            shutil.copy2(item, target / item.name)
 
 
 def sentence_texts(chunks: list[Chunk]) -> dict[tuple[str, int], str]:

@@ -305,3 +305,50 @@ def test_adding_a_file_analyses_only_its_chunks(bot, corpus_dir, monkeypatch):
     report = bot.ingest(progress=False)
     assert report.lexical_rebuilt and analysed and all("新的說明" in text for text in analysed)
     assert not bot.answer("輝達的出口許可有什麼新的說明?").abstained
+
+
+def test_only_new_or_changed_files_are_split_again(bot, corpus_dir, monkeypatch):
+    """An unchanged document keeps its chunks from the index (same text digest, same chunking)."""
+    from assistant import ingest as ingest_module
+
+    split = []
+    make_chunks = ingest_module.make_chunks
+    monkeypatch.setattr(ingest_module, "make_chunks", lambda doc, settings: split.append(doc.doc_id) or make_chunks(doc, settings))
+    before = list(bot.index.ids)
+    (corpus_dir / "note.txt").write_text("一段新的說明,提到輝達的出口許可。\n", encoding="utf-8")
+    bot.ingest(progress=False)
+    assert len(split) == 1 and "note" in split[0]
+    assert [i for i in bot.index.ids if i in before] == before  # the article's chunks, unchanged and in order
+    (corpus_dir / "note.txt").write_text("一段改過的說明,提到輝達的出口許可。\n", encoding="utf-8")
+    bot.ingest(progress=False)
+    assert len(split) == 2 and any("改過" in c.text for c in bot.index.chunks)
+
+
+def test_added_files_join_a_delta_bm25_and_a_change_rebuilds_it_whole(bot, settings, embeddings, corpus_dir,
+                                                                       monkeypatch):
+    """Adding documents keeps the main BM25 (shared with the previous commit by hard links) and indexes the
+    new chunks in a small delta BM25; questions read both. Changing a document builds everything again."""
+    from assistant import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "DELTA_SHARE", 10.0)  # the article is small: let the delta take a file
+    main = len(bot.index.chunks)
+    inodes = {f.name: f.stat().st_ino for f in (_index_folder(settings) / "bm25").iterdir()}
+    (corpus_dir / "port-note.txt").write_text(
+        "The Tallinn lithography shipments are handled by the port of Muuga, a customs note says.\n", encoding="utf-8")
+    bot.ingest(progress=False)
+    assert bot.index.main_size == main and bot.index.delta_size > 0
+    assert {f.name: f.stat().st_ino for f in (_index_folder(settings) / "bm25").iterdir()} == inodes
+    for reader in (bot, Assistant(settings, embeddings=embeddings)):  # in memory, and read back from disk
+        reply = reader.answer("Which port handles the Tallinn lithography shipments?")
+        assert not reply.abstained and "Muuga" in reply.citations[0].quote
+        c = reply.citations[0]
+        assert (corpus_dir / "port-note.txt").read_text(encoding="utf-8")[c.start:c.end] == c.quote
+        assert not reader.answer("美國商務部何時撤銷AI擴散規則?").abstained  # the main BM25 still answers
+    (corpus_dir / "another.txt").write_text("荷蘭的光刻機出口許可由海牙審查。\n", encoding="utf-8")
+    bot.ingest(progress=False)  # a second addition joins the same delta (its name sorts before the article's)
+    assert bot.index.main_size == main and not bot.answer("荷蘭的光刻機出口許可由哪裡審查?").abstained
+    assert not bot.ingest(progress=False).lexical_rebuilt  # nothing changed: the delta's order is no change
+    (corpus_dir / "port-note.txt").write_text("The shipments now go through Paldiski.\n", encoding="utf-8")
+    bot.ingest(progress=False)
+    assert bot.index.main_size is None and bot.index.delta is None
+    assert "Paldiski" in bot.answer("Which port do the shipments go through now?").citations[0].quote
