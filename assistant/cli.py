@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -124,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("jieba", "bm25s", "httpx", "chromadb"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     args = build_parser().parse_args(argv)
+    if args.command in ("ask", "ingest"):
+        # A short-lived process that makes millions of objects (index tables, tokenizer dictionaries) and few
+        # cycles: the cyclic collector runs a hundredth as often (cold `ask` at 86,610 chunks 3.25 -> 3.0 s).
+        gc.set_threshold(100_000, 10, 10)
     try:
         return args.func(args)
     except InvalidQuestion as exc:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, no_gc
 from .query import Term
 from .text import Analyzer, data_lines, is_cjk, latin
 from .types import Passage, Sentence
@@ -115,7 +115,8 @@ class Evidence:
         self.by_chunk = _Lazy(self._chunk_sentences, lambda: [c.id for c in index.chunks])
         self._docs = _Lazy(self._doc_chunks, lambda: list(index.docs))
         self._leads = _Lazy(self._lead, lambda: list(index.docs))
-        self._rows = {key: row for row, key in enumerate(index.sentence_keys)}
+        with no_gc():
+            self._rows = {key: row for row, key in enumerate(index.sentence_keys)}
         self._injection = instruction_pattern(analyzer.lexicon_dir)
         vectors = index.vectors
         self.vectors = None if vectors is None or len(vectors) != len(self._rows) else vectors  # float16 rows

@@ -7,6 +7,7 @@ leaves the previous index whole.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import logging
@@ -15,6 +16,7 @@ import pickle
 import shutil
 import sys
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -42,8 +44,21 @@ def write_data(path: Path, value) -> None:
     path.write_bytes(pickle.dumps(value, protocol=5))
 
 
+@contextmanager
+def no_gc():
+    """Python's cyclic collector off while millions of tuples and lists are made (reading the 100k-chunk table
+    took 0.41 s with it, 0.10 s without): they hold no cycles, and it runs as usual afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_data(path: Path):
-    with path.open("rb") as f:
+    with path.open("rb") as f, no_gc():
         return _DataOnly(io.BufferedReader(f)).load()
 
 
@@ -114,7 +129,8 @@ class LexicalIndex:
                 tokens = read_data(self.folder / "tokens.pkl") + self.delta_part_tokens()
             except (OSError, ValueError, pickle.UnpicklingError, EOFError):
                 return {}
-            tokens = [[sys.intern(t) for t in chunk] for chunk in tokens]  # one object per distinct token
+            with no_gc():
+                tokens = [[sys.intern(t) for t in chunk] for chunk in tokens]  # one object per distinct token
         if tokens is None or len(tokens) != len(self.chunks):
             return {}
         return {c.id: t for c, t in zip(self.chunks, tokens)}
@@ -134,7 +150,8 @@ class LexicalIndex:
     def sentence_keys(self) -> list[tuple[str, int]]:
         """The (doc_id, start) of each row of ``vectors``, in ``sentence_texts`` order, without slicing every
         sentence's text (opening a large index needs only these)."""
-        return list(dict.fromkeys((c.doc_id, start) for c in self.chunks for start, _ in c.sentences))
+        with no_gc():
+            return list(dict.fromkeys((c.doc_id, start) for c in self.chunks for start, _ in c.sentences))
 
     @cached_property
     def languages(self) -> set[str]:
@@ -253,7 +270,8 @@ class LexicalIndex:
             bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, mmap=True)
             delta = bm25s.BM25.load(str(folder / "delta-bm25"), show_progress=False) \
                 if table.get("main_size") is not None else None
-            chunks = [Chunk(*row) for row in table["chunks"]]
+            with no_gc():
+                chunks = [Chunk(*row) for row in table["chunks"]]
             vectors = np.load(folder / "sentences.npy", mmap_mode="r") if (folder / "sentences.npy").exists() else None
         except (OSError, ValueError, KeyError, TypeError, EOFError, pickle.UnpicklingError) as exc:
             raise IndexDamaged(f"the lexical index in {root} is damaged ({exc}); {REBUILD}") from exc
