@@ -231,7 +231,7 @@ class LexicalIndex:
         if self.main_folder is not None:  # the main BM25 and its tokens are unchanged: shared, not written again
             _link_tree(self.main_folder / "bm25", folder / "bm25")
             if (self.main_folder / "tokens.pkl").exists():
-                os.link(self.main_folder / "tokens.pkl", folder / "tokens.pkl")
+                _link(self.main_folder / "tokens.pkl", folder / "tokens.pkl")
         else:
             self.bm25.save(str(folder / "bm25"), show_progress=False)
         if self.delta is not None:
@@ -295,14 +295,18 @@ def _segment_postings(bm25, token: str, size: int) -> tuple[np.ndarray, np.ndarr
     return bm25.scores["indices"][lo:hi], bm25.scores["data"][lo:hi] / idf(hi - lo, size)
 
 
+def _link(source: Path, target: Path) -> None:
+    """A hard link (a copy where the file system has none)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def _link_tree(source: Path, target: Path) -> None:
-    """Hard links of a folder's files (a copy where the file system has none)."""
     target.mkdir()
     for item in source.iterdir():
-        try:
-            os.link(item, target / item.name)
-        except OSError:
-            shutil.copy2(item, target / item.name)
+        _link(item, target / item.name)
 
 
 def sentence_texts(chunks: list[Chunk]) -> dict[tuple[str, int], str]:

@@ -352,3 +352,19 @@ def test_added_files_join_a_delta_bm25_and_a_change_rebuilds_it_whole(bot, setti
     bot.ingest(progress=False)
     assert bot.index.main_size is None and bot.index.delta is None
     assert "Paldiski" in bot.answer("Which port do the shipments go through now?").citations[0].quote
+
+
+def test_a_file_system_without_hard_links_gets_copies(bot, settings, embeddings, corpus_dir, monkeypatch):
+    from assistant import ingest as ingest_module
+    from assistant import lexical
+
+    def no_links(*_):
+        raise OSError("hard links not supported")
+
+    monkeypatch.setattr(ingest_module, "DELTA_SHARE", 10.0)
+    monkeypatch.setattr(lexical.os, "link", no_links)
+    (corpus_dir / "port-note.txt").write_text("The shipments are handled by the port of Muuga.\n", encoding="utf-8")
+    bot.ingest(progress=False)
+    assert bot.index.delta is not None
+    reply = Assistant(settings, embeddings=embeddings).answer("Which port handles the shipments?")
+    assert "Muuga" in reply.citations[0].quote
