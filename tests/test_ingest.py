@@ -368,3 +368,18 @@ def test_a_file_system_without_hard_links_gets_copies(bot, settings, embeddings,
     assert bot.index.delta is not None
     reply = Assistant(settings, embeddings=embeddings).answer("Which port handles the shipments?")
     assert "Muuga" in reply.citations[0].quote
+
+
+def test_an_unreadable_delta_means_a_full_build_not_a_failure(bot, settings, corpus_dir, monkeypatch, caplog):
+    from assistant import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "DELTA_SHARE", 10.0)
+    (corpus_dir / "port-note.txt").write_text("The shipments are handled by the port of Muuga.\n", encoding="utf-8")
+    bot.ingest(progress=False)
+    (_index_folder(settings) / "delta-tokens.pkl").write_bytes(b"not a pickle")
+    fresh = Assistant(settings, embeddings=bot.embeddings)
+    (corpus_dir / "another.txt").write_text("荷蘭的光刻機出口許可由海牙審查。\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="assistant"):
+        fresh.ingest(progress=False)
+    assert "delta cannot be read" in caplog.text and fresh.index.delta is None
+    assert "Muuga" in fresh.answer("Which port handles the shipments?").citations[0].quote
