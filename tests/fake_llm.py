@@ -29,6 +29,7 @@ class ScriptedLLM:
         self.default = Reply("NOT_IN_SOURCES")
         self.responder = None  # request -> Reply | None, asked when the script is empty (e.g. a Replayer)
         self.requests: list[dict] = []
+        self.in_flight = self.most_in_flight = 0  # requests being answered now, and the most at once
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -70,6 +71,16 @@ class ScriptedLLM:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 reply = llm.next_reply(body)
+                with llm._lock:
+                    llm.in_flight += 1
+                    llm.most_in_flight = max(llm.most_in_flight, llm.in_flight)
+                try:
+                    self._answer(body, reply)
+                finally:
+                    with llm._lock:
+                        llm.in_flight -= 1
+
+            def _answer(self, body, reply):
                 time.sleep(reply.delay)
                 if reply.raw is not None:
                     self.send_response(200)

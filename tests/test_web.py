@@ -74,6 +74,31 @@ def test_twenty_concurrent_questions_all_succeed(web_url):
     assert len(results) == 20 and all(r["citations"] and not r["abstained"] for r in results)
 
 
+def test_generated_answers_over_the_api_overlap(llm_bot, llm):
+    """Extractive answers are taken one at a time (CPU work under one GIL); answers that wait on a language
+    model are not, or each client would wait for every other client's model call."""
+    import httpx
+
+    from tests.fake_llm import Reply
+
+    question = "美國商務部何時撤銷AI擴散規則?"
+    n = next(i for i, p in enumerate(llm_bot.retrieve(question), 1) if "5月13日" in p.text)
+    text = f"美國商務部於5月13日正式撤銷了拜登政府的AI晶片出口管制規定。[{n}]"
+    llm.enqueue(Reply(text, delay=1.0), Reply(text, delay=1.0))
+    port = free_port()
+    app = launch(llm_bot, port=port, block=False)
+    try:
+        def ask(_):
+            return httpx.post(f"http://127.0.0.1:{port}/gradio_api/run/ask", json={"data": [question]},
+                              timeout=30).json()["data"][0]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            replies = list(pool.map(ask, range(2)))
+    finally:
+        app.close()
+    assert all(r["citations"] and not r["abstained"] for r in replies)
+    assert llm.most_in_flight == 2
+
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
