@@ -33,6 +33,7 @@ class Selection:
     about_source: bool = False  # answered from the byline or reference list (no gate: the metadata says so)
     similarity: float | None = None  # best cosine between the question and a chosen sentence
     cross: bool = False  # the chosen sentences are in another language than the question
+    runner_up: Sentence | None = None  # scored within close_margin of the first sentence: quoted too
 
 
 def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_sentences: int, min_gain: float = MIN_GAIN,
@@ -58,17 +59,16 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
             if key not in seen:
                 seen[key] = evidence.hits(terms, sentence, context)
                 if not sentence.flagged and (meta or not sentence.meta):
-                    candidates.append(Candidate(sentence, seen[key], RANK_PRIOR / (1 + passage.rank), passage=passage))
+                    candidates.append(Candidate(sentence, seen[key], RANK_PRIOR / (1 + passage.rank)))
             covered = [max(c, h) for c, h in zip(covered, seen[key])]
         passage_cover = max(passage_cover, sum(t.weight for t, c in zip(terms, covered) if c) / total)
     similar = evidence.similarities([c.sentence for c in candidates], vector)
     for candidate, sim in zip(candidates, similar):
         candidate.similarity = sim
-        candidate.crossing = candidate.sentence.english != (language == "en")
-        candidate.typed = answertype.holds(kind, candidate.sentence.text, question)
-        candidate.prior += SEMANTIC_WEIGHT * (CROSS_SEMANTIC if candidate.crossing else 1.0) * (sim or 0.0)
-        candidate.prior += TYPE_WEIGHT * candidate.typed
-    selection = _cover(terms, candidates, total, max_sentences, min_gain)
+        crossing = candidate.sentence.english != (language == "en")
+        candidate.prior += SEMANTIC_WEIGHT * (CROSS_SEMANTIC if crossing else 1.0) * (sim or 0.0)
+        candidate.prior += TYPE_WEIGHT * answertype.holds(kind, candidate.sentence.text, question)
+    selection = _cover(terms, candidates, total, max_sentences, min_gain, close_margin)
     selection.passage_coverage = passage_cover
     if selection.sentences:
         home = next(p for p in passages if p.chunk_id == selection.sentences[0].chunk_id)
@@ -80,7 +80,7 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
     selection.cross = bool(selection.sentences) and all(s.english != (language == "en") for s in selection.sentences)
     if kind is not None and selection.sentences:
         selection.typed = 1.0 if any(answertype.holds(kind, s.text, question) for s in selection.sentences) else -1.0
-    _add_runner_up(terms, candidates, total, selection, max_sentences, close_margin)
+    _quote_runner_up(selection, max_sentences)
     return selection
 
 
@@ -110,43 +110,37 @@ class Candidate:
     hits: list[float]
     prior: float
     similarity: float | None = None
-    passage: Passage | None = None
-    crossing: bool = False
-    typed: bool = False
 
 
-def _cover(terms, candidates: list[Candidate], total, max_sentences, min_gain=MIN_GAIN) -> Selection:
+def _cover(terms, candidates: list[Candidate], total, max_sentences, min_gain=MIN_GAIN, close_margin=0.0) -> Selection:
     chosen: list[Sentence] = []
     covered = [0.0] * len(terms)
-    candidates, first = list(candidates), 0.0
+    candidates, first, runner_up = list(candidates), 0.0, None
     while candidates and len(chosen) < max_sentences:
         gains = [_gain(terms, c.hits, covered, total) for c in candidates]
         best = max(range(len(candidates)), key=lambda i: gains[i] + (candidates[i].prior if not chosen else 0.0))
         if chosen and gains[best] < min_gain:
             break
-        picked = candidates.pop(best)
         if not chosen:  # the share of the question's weight the first sentence covers on its own
-            first = sum(t.weight for t, h in zip(terms, picked.hits) if h) / total
+            first = sum(t.weight for t, h in zip(terms, candidates[best].hits) if h) / total
+            # the second-best first sentence: when it scores about alike, which of the two answers is a guess
+            scores = [g + c.prior for g, c in zip(gains, candidates)]
+            second = max((i for i in range(len(candidates)) if i != best), key=scores.__getitem__, default=None)
+            if close_margin > 0 and second is not None and scores[second] >= scores[best] - close_margin:
+                runner_up = candidates[second].sentence
+        picked = candidates.pop(best)
         chosen.append(picked.sentence)
         covered = [max(c, 1.0 if h else 0.0) for c, h in zip(covered, picked.hits)]
     coverage = sum(t.weight for t, c in zip(terms, covered) if c) / total
-    return Selection(chosen, coverage, first_coverage=first)
+    return Selection(chosen, coverage, first_coverage=first, runner_up=runner_up)
 
 
-def _add_runner_up(terms, candidates: list[Candidate], total, selection: Selection, max_sentences: int,
-                   close_margin: float) -> None:
-    """Quote the second-best first sentence too when it scores within ``close_margin`` of the best: which of
-    the two holds the answer is then a guess. The gate's signals are those of the sentences before it."""
-    chosen = selection.sentences
-    if not chosen or len(chosen) >= max_sentences or close_margin <= 0:
-        return
-    nothing = [0.0] * len(terms)
-    scored = sorted(((_gain(terms, c.hits, nothing, total) + c.prior, i) for i, c in enumerate(candidates)), reverse=True)
-    if len(scored) < 2 or candidates[scored[0][1]].sentence is not chosen[0]:
-        return
-    score, runner = scored[1]
-    if score >= scored[0][0] - close_margin and candidates[runner].sentence not in chosen:
-        chosen.insert(1, candidates[runner].sentence)
+def _quote_runner_up(selection: Selection, max_sentences: int) -> None:
+    """The runner-up joins the quoted sentences after the gate's signals were read: they are those of the
+    sentences before it."""
+    runner_up = selection.runner_up
+    if runner_up is not None and len(selection.sentences) < max_sentences and runner_up not in selection.sentences:
+        selection.sentences.insert(1, runner_up)
 
 
 def _gain(terms: list[Term], hits: list[float], covered: list[float], total: float) -> float:

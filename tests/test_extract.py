@@ -6,7 +6,7 @@ from assistant import Assistant, Settings
 from assistant.answertype import asks, holds
 from assistant.chunking import sentences
 from assistant.evidence import LEAD_WEIGHT, matches
-from assistant.extractive import Candidate, _add_runner_up, _cover
+from assistant.extractive import Candidate, _cover, _quote_runner_up
 from assistant.query import Term
 from assistant.types import Sentence
 
@@ -136,9 +136,9 @@ def _runner_up(priors, margin, max_sentences=3):
     cands = _candidates(terms, "关税暂停九十天", "关税的谈判仍在进行", "关税以外的话题")
     for candidate, prior in zip(cands, priors):
         candidate.prior = prior
-    selection = _cover(terms, cands, total=1.0, max_sentences=max_sentences)
-    coverage = selection.coverage
-    _add_runner_up(terms, cands, 1.0, selection, max_sentences, margin)
+    selection = _cover(terms, cands, total=1.0, max_sentences=max_sentences, close_margin=margin)
+    coverage = _cover(terms, cands, total=1.0, max_sentences=max_sentences).coverage
+    _quote_runner_up(selection, max_sentences)
     assert selection.coverage == coverage  # the gate reads the signals of the sentences before the runner-up
     return [s.text for s in selection.sentences]
 
