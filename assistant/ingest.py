@@ -183,8 +183,8 @@ def _appended(current: LexicalIndex | None, chunks: list[Chunk], docs: dict, inf
         return []
     known = set(current.ids)
     added = [c for c in chunks if c.id not in known]
-    main = current.main_size if current.main_size is not None else len(current.chunks)
-    if not added or len(chunks) - len(added) != len(known) or current.delta_size + len(added) > DELTA_SHARE * main:
+    too_many = current.delta_size + len(added) > DELTA_SHARE * current.main_count
+    if not added or len(chunks) - len(added) != len(known) or too_many:
         return []
     try:
         current.delta_part_tokens()  # read now: without them the delta cannot grow, and everything is rebuilt
@@ -235,10 +235,11 @@ def ingest(
     added = _appended(current, chunks, docs, info)
     if added:  # new documents only, and the delta stays small: the main BM25 is kept
         chunks = current.chunks + added
-        tokens = [[sys.intern(t) for t in analyzer.tokens(c.text)] for c in added]
+        tokens = _tokens(analyzer, added, None, info)
         if current.vectors is not None and len(current.vectors) == len(current.sentence_keys):
             # new documents bring only new sentences: their rows follow the current ones
-            sentence_vectors = np.concatenate([current.vectors, _sentence_vectors(vectors.embeddings, added, None, progress)])
+            new_rows = _sentence_vectors(vectors.embeddings, added, None, progress)
+            sentence_vectors = np.concatenate([current.vectors, new_rows])
         else:
             sentence_vectors = _sentence_vectors(vectors.embeddings, chunks, current, progress)
         lexical = current.extend(added, tokens, docs, tables, sentence_vectors)

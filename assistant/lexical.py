@@ -100,18 +100,22 @@ class LexicalIndex:
         """This index plus ``added`` chunks (with their ``tokens``), without building the main BM25 again:
         the added chunks join the delta's BM25, which is rebuilt (it stays small; ingest builds everything
         again once it is not). ``tables`` as for ``build``."""
-        main = self.main_size if self.main_size is not None else len(self.chunks)
         delta_tokens = self.delta_part_tokens() + tokens
         delta = _bm25(delta_tokens)
         if callable(tables):
             tables = tables(vocabulary(self.bm25.vocab_dict) | vocabulary(delta.vocab_dict))
         return LexicalIndex(chunks=self.chunks + added, docs=docs, info=self.info, tables=tables, bm25=self.bm25,
-                            vectors=vectors, delta=delta, main_size=main, delta_tokens=delta_tokens,
+                            vectors=vectors, delta=delta, main_size=self.main_count, delta_tokens=delta_tokens,
                             main_folder=self.main_folder or self.folder)
 
     @property
+    def main_count(self) -> int:
+        """Chunks in the main BM25."""
+        return len(self.chunks) if self.main_size is None else self.main_size
+
+    @property
     def delta_size(self) -> int:
-        return 0 if self.main_size is None else len(self.chunks) - self.main_size
+        return len(self.chunks) - self.main_count
 
     def delta_part_tokens(self) -> list[list[str]]:
         """The delta's chunks' tokens ([] without a delta)."""
@@ -218,11 +222,11 @@ class LexicalIndex:
     def _postings(self, token: str) -> tuple[np.ndarray, np.ndarray]:
         """The chunks holding ``token`` and its term-frequency part of BM25 in each (its score without the
         IDF), read from the main BM25 and the delta's."""
-        found, parts = _segment_postings(self.bm25, token, self.main_size or len(self.chunks))
+        found, parts = _segment_postings(self.bm25, token, self.main_count)
         if self.delta is not None:
             more, more_parts = _segment_postings(self.delta, token, self.delta_size)
             if more.size:
-                found, parts = np.concatenate([found, more + self.main_size]), np.concatenate([parts, more_parts])
+                found, parts = np.concatenate([found, more + self.main_count]), np.concatenate([parts, more_parts])
         return found, parts
 
     def save(self, root: Path) -> None:
