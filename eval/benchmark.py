@@ -73,10 +73,12 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: int = 5) -> dict:
+def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: int = 5, *,
+        questions: list[str] | None = None, corpus_dir: Path | None = None, distinct: bool = False) -> dict:
     """Wall time of one question over HTTP, one at a time (through `gradio_client` and as a plain JSON POST to
     /gradio_api/run/ask), then ``clients`` plain HTTP clients asking ``per_client`` questions each at once;
-    failed or empty replies are counted; the app's RSS after."""
+    failed or empty replies are counted; the app's RSS after. ``questions`` default to eval/'s, reused across
+    the three runs; ``distinct``: every question asked once (enough of them must be given)."""
     from concurrent.futures import ThreadPoolExecutor
 
     import httpx
@@ -84,9 +86,15 @@ def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: in
 
     from tests.servers import free_port, running
 
-    questions = [q.question for q in load_questions(DEFAULT_QUESTIONS)]
+    questions = questions or [q.question for q in load_questions(DEFAULT_QUESTIONS)]
     port = free_port()
     env = dict(os.environ, ASSISTANT_INDEX_DIR=str(index_dir), GRADIO_ANALYTICS_ENABLED="False")
+    if corpus_dir is not None:
+        env["ASSISTANT_CORPUS_DIR"] = str(corpus_dir)
+
+    def question(run: int, i: int) -> str:
+        """The i-th question of run 0, 1 or 2 (gradio_client, plain POST, concurrent clients)."""
+        return questions[(run * sequential + i if distinct else i) % len(questions)]
     url = f"http://127.0.0.1:{port}"
 
     def timed(ask, question) -> tuple[float, str]:
@@ -104,17 +112,20 @@ def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: in
     with running([sys.executable, "-m", "assistant", "web", "--port", str(port)], url, name="the web app",
                  env=env) as proc:
         client = Client(url, verbose=False)
-        via_client = [timed(lambda q: client.predict(q, api_name="/ask")["text"], questions[i % len(questions)])
+        via_client = [timed(lambda q: client.predict(q, api_name="/ask")["text"], question(0, i))
                       for i in range(sequential)]
         with httpx.Client() as session:
-            plain = [timed(post(session), questions[i % len(questions)]) for i in range(sequential)]
+            plain = [timed(post(session), question(1, i)) for i in range(sequential)]
 
         def worker(offset: int) -> list[tuple[float, str]]:
+            start = offset * per_client if distinct else offset
             with httpx.Client() as session:
-                return [timed(post(session), questions[(offset + i) % len(questions)]) for i in range(per_client)]
+                return [timed(post(session), question(2, start + i)) for i in range(per_client)]
 
+        started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=clients) as pool:
             concurrent = [r for results in pool.map(worker, range(clients)) for r in results]
+        concurrent_wall_s = time.perf_counter() - started
         failures = [problem for _, problem in via_client + plain + concurrent if problem]
 
         def ms(rows, pct):
@@ -125,7 +136,7 @@ def web(index_dir: Path, sequential: int = 50, clients: int = 20, per_client: in
                 "http_p50_ms": ms(plain, 50), "http_p95_ms": ms(plain, 95),
                 "concurrent_clients": clients, "questions_per_client": per_client,
                 "concurrent_p50_ms": ms(concurrent, 50), "concurrent_p95_ms": ms(concurrent, 95),
-                "failed": len(failures), "failures": sorted(set(failures))[:5],
+                "concurrent_wall_s": concurrent_wall_s, "failed": len(failures), "failures": sorted(set(failures))[:5],
                 "questions_answered": len(via_client) + len(plain) + len(concurrent) - len(failures),
                 "rss_mb_after": _rss_mb(proc.pid)}
 
