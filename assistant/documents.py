@@ -200,7 +200,7 @@ def metadata(path: Path, corpus_dir: Path, manifest: dict) -> dict:
     return meta
 
 
-SCRIPT_SAMPLE = 500  # characters read to tell a file's language and script (OpenCC is slow on whole files)
+SCRIPT_SAMPLE = 500  # characters read to tell a file's language and script
 
 
 def load_document(path: Path, corpus_dir: Path, manifest: dict) -> Document | None:

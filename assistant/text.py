@@ -22,7 +22,7 @@ CJK_CHAR = re.compile(rf"[{_CJK}]")
 BIGRAM_MARK = "#"
 PROPER_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}  # jieba's person, place, organisation and other names
 # Bump when tokenization changes: the index records it and rebuilds its lexical side.
-ANALYZER_VERSION = 5
+ANALYZER_VERSION = 6
 _TOKENIZERS: dict = {}  # lexicon key -> jieba tokenizer with that lexicon's words, shared in the process
 _TOKENIZERS_LOCK = threading.Lock()
 
@@ -296,5 +296,5 @@ def script(text: str) -> str:
 @cache
 def _leaning(char: str) -> int:
     """+1 for a character only Simplified writes (OpenCC s2t changes it), -1 for one only Traditional writes,
-    0 for one both share. Looked up a character at a time and remembered: OpenCC is slow on long texts."""
+    0 for one both share, looked up a character at a time and remembered."""
     return (_opencc("s2t").convert(char) != char) - (_opencc("t2s").convert(char) != char)
