@@ -227,7 +227,6 @@ def ingest(
     report.embedded = _embed_missing(vectors, have, chunks, docs, progress)
     info = IndexInfo.expected(settings, analyzer).as_dict()
     info["dimension"] = _dimension(vectors, current, report.embedded)
-    lexical = current
 
     def tables(vocab):
         return build_tables(analyzer, vocab)
@@ -248,9 +247,12 @@ def ingest(
     elif current is None or _changed(current.ids, chunks) or current.info != info or current.docs != docs:
         tokens = _tokens(analyzer, chunks, current, info)
         sentence_vectors = _sentence_vectors(vectors.embeddings, chunks, current, progress)
+        current = None  # its tables are spent: let them go before BM25 is built (at 100k chunks, 0.3 GB)
         lexical = LexicalIndex.build(chunks, docs, info, tables, tokens, sentence_vectors)
         lexical.save(lexical_root)
         report.lexical_rebuilt = True
+    else:
+        lexical = current
     stale = have - set(lexical.ids)  # what was just embedded belongs to the chunks, never stale
     vectors.delete(sorted(stale))
     report.removed = len(stale)

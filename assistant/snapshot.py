@@ -120,9 +120,9 @@ class Library:
     def ingest(self, *, rebuild: bool = False, progress: bool = True) -> IngestReport:
         """Bring the index in line with the corpus folder; the next ``open()`` answers from it."""
         with self._lock, index_lock(self.settings.index_dir):
-            current = None if rebuild else self._load()
-            report, index = ingest(self.settings, analyzer=self.analyzer, vectors=self.vectors, current=current,
-                                   rebuild=rebuild, progress=progress)
+            # the current index goes to ingest alone, so that it can let it go once it is spent
+            report, index = ingest(self.settings, analyzer=self.analyzer, vectors=self.vectors,
+                                   current=None if rebuild else self._load(), rebuild=rebuild, progress=progress)
             self._swap(index)
             return report
 
