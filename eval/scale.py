@@ -7,7 +7,7 @@
 Paragraphs of DRCD, CMRC 2018 and XQuAD (zh, en) are grouped into articles of about 3,000 characters. Past
 the first pass, each copy shifts every number by its copy number and carries a copy tag, so no two copies
 are identical and every chunk is embedded. Per size, in one run: first ingest (characters/s, peak RSS),
-unchanged re-ingest, adding one article, cold `assistant ask`, warm answer() p50/p95 over questions of the
+unchanged re-ingest, adding one article, editing it (a full lexical rebuild: time and peak RSS), cold `assistant ask`, warm answer() p50/p95 over questions of the
 real sets, and the answering process's RSS. Quality is measured on the real sets (assistant eval --squad),
 not here. Results go to OUT/scale.json and OUT/scale.png; built corpora and indexes stay under --work.
 Without the public sets (--data missing), the bundled article's paragraphs and eval/ questions stand in, so the
@@ -138,11 +138,14 @@ def measure(size: int, root: Path, paragraphs: list[str], questions: list[str], 
     extra = corpus / "zz-added.txt"
     extra.write_text(_variant(paragraphs[0], 10_000), encoding="utf-8")
     added_s, _ = cli(["ingest", "--quiet"], env)
+    extra.write_text(extra.read_text(encoding="utf-8") + "\n\nOne more sentence.", encoding="utf-8")
+    edited_s, edited_rss = cli(["ingest", "--quiet"], env)  # a changed document: everything lexical is rebuilt
     cold_s, _ = cli(["ask", questions[0]], env)
     times, bot, open_s = warm(Settings(corpus_dir=corpus, index_dir=index), questions, asked)
     result = {"chunks": len(bot.index.chunks), "characters": characters, "ingest_s": first_s,
               "ingest_chars_per_s": characters / first_s, "ingest_peak_rss_mb": first_rss,
-              "reingest_unchanged_s": again_s, "add_one_article_s": added_s, "cold_ask_s": cold_s,
+              "reingest_unchanged_s": again_s, "add_one_article_s": added_s,
+              "edit_one_article_s": edited_s, "edit_peak_rss_mb": edited_rss, "cold_ask_s": cold_s,
               "open_s": open_s, "warm_p50_ms": statistics.median(times), "warm_p95_ms": percentile(times, 95),
               "answering_rss_mb": _rss_mb()}
     if with_server:
