@@ -14,7 +14,9 @@ from .query import Term
 from .text import Analyzer, data_lines, is_cjk, latin
 from .types import Passage, Sentence
 
-LEAD_WEIGHT = 0.5  # a term of the document's opening sentence (its subject) counts this much for its other sentences
+# A term of the document's opening sentence (its subject) counts this much for its other sentences. 0.7 over 0.5:
+# CMRC's gold answer in the quote +2 points on two leave-out draws, the other sets within a point; 1.0 cost dev.
+LEAD_WEIGHT = 0.7
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 
 
