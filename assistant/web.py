@@ -14,6 +14,7 @@ import threading
 from .core import Assistant
 from .errors import AssistantError
 from .profile import load_profile
+from .snapshot import refreeze
 from .types import Answer, Citation
 
 log = logging.getLogger("assistant")
@@ -220,6 +221,7 @@ def serve(*, host: str, port: int, auth: str | None) -> int:
     parse_auth(auth)  # a bad --auth is refused before the model warms up or a URL is printed
     bot = Assistant(Settings())
     bot.warm()  # builds the index on first use (with a progress bar) and loads the model
+    refreeze()  # and each index opened later (see Library.open)
     print(f"assistant: web chat on http://{host}:{port}")
     launch(bot, host=host, port=port, auth=auth)
     return 0
