@@ -3,6 +3,7 @@
     python eval/benchmark.py            # core: answer() latency, CLI cold start, ingest, hit rates
     python eval/benchmark.py --web      # also the web app over HTTP (see assistant web)
     python eval/benchmark.py --llm 0.5b,1.5b   # generated answers from real small models (eval/localllm.py)
+    python eval/benchmark.py --scale [--sizes 1000,10000,100000 --served …]   # eval/scale.py, its options after
 
 Medians and ratios come from one run on one machine; rerun to compare.
 """
@@ -249,6 +250,11 @@ def llm(names: list[str], index_dir: Path, fixtures: Path, out: Path, replay: bo
 
 
 def main() -> None:
+    if "--scale" in sys.argv[1:]:  # the scale benchmark keeps its own options (python eval/scale.py --help)
+        import scale
+
+        sys.argv = [str(Path(scale.__file__))] + [a for a in sys.argv[1:] if a != "--scale"]
+        return scale.main()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--web", action="store_true", help="also measure the web app over HTTP")
