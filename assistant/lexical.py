@@ -179,6 +179,10 @@ class LexicalIndex:
         """Positions of the chunks whose tokens include ``token`` (the BM25 matrix's postings)."""
         return self._postings(token)[0]
 
+    def knows(self, token: str) -> bool:
+        """Whether any chunk holds ``token`` (the main or the delta BM25's vocabulary)."""
+        return token in self.bm25.vocab_dict or (self.delta is not None and token in self.delta.vocab_dict)
+
     def df(self, variants) -> int:
         """Chunks that contain any of ``variants`` (a Chinese word counts where all of its character bigrams
         occur), read from the postings rather than by scanning chunks, so the cost does not grow with them."""

@@ -5,10 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from collections.abc import Callable
+
 from .crosslingual import Glossary
-from .text import Analyzer, is_cjk
+from .text import Analyzer, is_cjk, zipf
 
 BIGRAM_WEIGHT = 0.5
+# A Latin-script word that no source holds and no dictionary knows (a name, or a name misspelt: Zeria, Bedigo)
+# also matches the sources' words one edit away (Zeira, Bendigo), at this weight, when there are at most two.
+SPELLING_WEIGHT = 0.8
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 
 
@@ -56,6 +61,15 @@ class QueryAnalyzer:
     glossary: Glossary
     tables: dict[str, dict[str, list[str]]]
     translation_weight: float
+    known: Callable[[str], bool] | None = None  # whether a token occurs in the sources (for spelling variants)
+
+    def _respelled(self, word: str, surface: str) -> list[str]:
+        """The sources' words one edit away from ``word`` (a stem), when it looks like a misspelt name."""
+        if (self.known is None or len(word) < 5 or not word.isascii() or not word.isalpha() or self.known(word)
+                or zipf(surface) > 0):
+            return []
+        near = sorted(w for w in _one_edit(word) if self.known(w))
+        return near if len(near) <= 2 else []
 
     def _translations(self, word: str) -> list[str]:
         if is_cjk(word):
@@ -88,6 +102,7 @@ class QueryAnalyzer:
         terms, rest = self._phrase_terms(question)
         seen = {t.label for t in terms}
         covered = {v for t in terms for v in t.variants}
+        surfaces = {self.analyzer.stem(w): w.lower() for w in _LATIN_WORD.findall(question)}
         for word in self.analyzer.words(rest):
             if word in seen or word in covered or re.fullmatch(r"\W+", word):
                 continue
@@ -95,10 +110,20 @@ class QueryAnalyzer:
             variants = {word: 1.0}
             for translated in self._translations(word):
                 variants.setdefault(translated, self.translation_weight)
+            for respelled in self._respelled(word, surfaces.get(word, word)):
+                variants.setdefault(respelled, SPELLING_WEIGHT)
             terms.append(Term(word, variants))
         # Single Chinese characters (多, 大, 吃 ...) are weak evidence: they count at a reduced weight.
         proper = self.analyzer.proper_nouns(question)
-        surfaces = {self.analyzer.stem(w): w.lower() for w in _LATIN_WORD.findall(question)}
         return [replace(t, surface=surfaces.get(t.label, t.label), single=is_cjk(t.label) and len(t.label) == 1,
                         proper=t.label in proper) for t in terms]
 
+
+def _one_edit(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion of a letter away from ``word``."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in letters}
+            | {a + c + b for a, b in splits for c in letters}) - {word}

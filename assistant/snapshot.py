@@ -47,7 +47,7 @@ class Snapshot:
     @classmethod
     def of(cls, index: LexicalIndex, analyzer: Analyzer, glossary: Glossary, settings: Settings) -> Snapshot:
         return cls(index, Evidence(index, analyzer), TermWeights(index, analyzer),
-                   QueryAnalyzer(analyzer, glossary, index.tables, settings.translation_weight), Composer(index, analyzer))
+                   QueryAnalyzer(analyzer, glossary, index.tables, settings.translation_weight, index.knows), Composer(index, analyzer))
 
     def query(self, question: str, language: str = "", carried: str = "") -> Query:
         """The question's terms, with those of ``carried`` (an earlier question) marked, weighed on this index."""

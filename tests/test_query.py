@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.crosslingual import Glossary, definition_words
-from assistant.query import QueryAnalyzer, Term
+from assistant.query import SPELLING_WEIGHT, QueryAnalyzer, Term
 from assistant.text import Analyzer
 from assistant.weights import absent_share, absent_weight, general_weight
 from tests.conftest import ROOT
@@ -67,6 +67,16 @@ def test_chinese_question_terms_reach_english_words(analyzer):
     glossary = Glossary(analyzer)
     terms = QueryAnalyzer(analyzer, glossary, {"en2zh": {}, "zh2en": {"关税": ["tariff"]}}, 0.5).terms("關稅呢?")
     assert terms[0].variants == {"关税": 1.0, "tariff": 0.5}
+
+
+def test_a_misspelt_name_also_matches_the_sources_spelling_but_a_dictionary_word_does_not(analyzer):
+    held = {"zeira", "galor", "bendigo", "ballarat", "train", "stain"}
+    queries = QueryAnalyzer(analyzer, Glossary(analyzer), {}, 0.6, held.__contains__)
+    by_label = {t.label: t for t in queries.terms("When did Galor and Zeria reach Bedigo under strain?")}
+    assert by_label["zeria"].variants == {"zeria": 1.0, "zeira": SPELLING_WEIGHT}
+    assert by_label["bedigo"].variants == {"bedigo": 1.0, "bendigo": SPELLING_WEIGHT}
+    assert by_label["galor"].variants == {"galor": 1.0}  # the sources hold it as asked
+    assert set(by_label[analyzer.stem("strain")].variants) == {analyzer.stem("strain")}  # a word, not a misspelling
 
 
 def test_carried_terms_are_marked(analyzer):
