@@ -14,6 +14,9 @@ BIGRAM_WEIGHT = 0.5
 # A Latin-script word that no source holds and no dictionary knows (a name, or a name misspelt: Zeria, Bedigo)
 # also matches the sources' words one edit away (Zeira, Bendigo), at this weight, when there are at most two.
 SPELLING_WEIGHT = 0.8
+# "What kind of …", "which types of …": the noun frames the question (as 哪种 does, a stopword) and says nothing
+# of its topic; a source rarely repeats it, and as a word no source holds it would count against answering.
+_FRAME = re.compile(r"\b(what|which)\s+(?:kinds?|sorts?|types?)\s+of\b", re.IGNORECASE)
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 
 
@@ -99,7 +102,7 @@ class QueryAnalyzer:
         return own + extra
 
     def _terms(self, question: str) -> list[Term]:
-        terms, rest = self._phrase_terms(question)
+        terms, rest = self._phrase_terms(_FRAME.sub(r"\1", question))
         seen = {t.label for t in terms}
         covered = {v for t in terms for v in t.variants}
         surfaces = {self.analyzer.stem(w): w.lower() for w in _LATIN_WORD.findall(question)}

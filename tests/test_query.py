@@ -79,6 +79,13 @@ def test_a_misspelt_name_also_matches_the_sources_spelling_but_a_dictionary_word
     assert set(by_label[analyzer.stem("strain")].variants) == {analyzer.stem("strain")}  # a word, not a misspelling
 
 
+def test_what_kind_of_frames_the_question_and_is_not_a_term(analyzer):
+    queries = QueryAnalyzer(analyzer, Glossary(analyzer), {}, 0.6)
+    labels = {t.label for t in queries.terms("What kind of chips did Nvidia design?")}
+    assert analyzer.stem("kind") not in labels and analyzer.stem("design") in labels
+    assert analyzer.stem("type") in {t.label for t in queries.terms("Is the type 2 rule stricter?")}
+
+
 def test_carried_terms_are_marked(analyzer):
     queries = QueryAnalyzer(analyzer, Glossary(analyzer), {}, 0.6)
     terms = queries.terms("那歐盟呢?", carried="微軟總裁怎麼評論規則?")
