@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
-from .cache import cached
+from .cache import lookup_table
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[A-Za-z0-9][A-Za-z0-9.\-']*[A-Za-z0-9]|[A-Za-z0-9]")
@@ -230,11 +230,9 @@ def _posseg():
 
 
 @cache
-def _word_tags() -> dict[str, str]:
-    """jieba's dictionary word → part-of-speech tag, as ``POSTokenizer.load_word_tag`` reads it; one table
-    per process, shared by every tagger (none adds tags)."""
-    import marshal
-
+def _word_tags():
+    """jieba's dictionary word → part-of-speech tag, as ``POSTokenizer.load_word_tag`` reads it (a lookup table
+    with a dict's ``get``); one per process, shared by every tagger."""
     import jieba
 
     source = Path(jieba.__file__).with_name("dict.txt")
@@ -248,13 +246,13 @@ def _word_tags() -> dict[str, str]:
                 tags[parts[0]] = parts[2]
         return tags
 
-    return cached(f"jieba-tags-{jieba.__version__}-{size}.marshal", parse, marshal.dumps, marshal.loads)
+    return lookup_table(f"jieba-tags-{jieba.__version__}-{size}.sqlite", parse)
 
 
 @cache
-def _frequencies(language: str) -> dict[str, float]:
-    """wordfreq's table for ``language``, from the user cache (wordfreq unpacks it in 0.1-0.2 s per process)."""
-    import marshal
+def _frequencies(language: str):
+    """wordfreq's table for ``language`` (a lookup table with a dict's ``get``), from the user cache: wordfreq
+    unpacks it in 0.1-0.2 s per process, for the few words a question looks up."""
     from importlib.metadata import version
 
     def build() -> dict[str, float]:
@@ -262,7 +260,7 @@ def _frequencies(language: str) -> dict[str, float]:
 
         return get_frequency_dict(language)
 
-    return cached(f"wordfreq-{version('wordfreq')}-{language}.marshal", build, marshal.dumps, marshal.loads)
+    return lookup_table(f"wordfreq-{version('wordfreq')}-{language}.sqlite", build)
 
 
 def zipf(word: str) -> float:

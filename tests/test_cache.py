@@ -43,3 +43,25 @@ def test_jieba_tagger_imported_without_its_dictionary_parse_tags_as_before():
     assert ours == theirs
     assert ours["n"] > 300_000
     assert ["拜登", "nrt"] in ours["cut"]
+
+
+def test_a_lookup_table_answers_as_its_dict_and_a_damaged_one_is_built_again(tmp_path, monkeypatch):
+    from assistant.cache import LookupTable, lookup_table
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    data = {"美国": 6.1, "kind": 5.4, "nrt": "拜登"}
+    built = lookup_table("t.sqlite", lambda: data)
+    assert isinstance(built, LookupTable) and len(built) == 3
+    again = lookup_table("t.sqlite", lambda: {})  # read from the file, not built
+    assert [again.get(k) for k in data] == list(data.values()) and again.get("zeria", 0.0) == 0.0
+    (tmp_path / "assistant" / "t.sqlite").write_bytes(b"not a database")
+    assert lookup_table("t.sqlite", lambda: data).get("kind") == 5.4
+
+
+def test_a_cache_that_cannot_be_written_still_answers(tmp_path, monkeypatch):
+    from assistant.cache import lookup_table
+
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))  # a file where the folder should be
+    table = lookup_table("t.sqlite", lambda: {"kind": 5.4})
+    assert table.get("kind") == 5.4 and table.get("zeria") is None
