@@ -36,14 +36,23 @@ def cached(name: str, build: Callable[[], T], dumps: Callable[[T], bytes], loads
     except Exception as exc:  # damaged or from another version: build it again
         log.info("rebuilding cached %s (%s)", name, exc)
     value = build()
+    _store(path, lambda partial: partial.write_bytes(dumps(value)))
+    return value
+
+
+def _store(path: Path, write: Callable[[Path], object], errors: tuple = (OSError,)) -> bool:
+    """Write a cache file whole or not at all: ``write`` fills a private partial file, which then replaces
+    ``path``. False (logged) when the cache cannot be written."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        partial = path.with_name(f".{name}.{os.getpid()}.tmp")
-        partial.write_bytes(dumps(value))
+        partial.unlink(missing_ok=True)
+        write(partial)
         os.replace(partial, path)
-    except OSError as exc:
-        log.info("cannot cache %s (%s)", name, exc)
-    return value
+        return True
+    except errors as exc:
+        log.info("cannot cache %s (%s)", path.name, exc)
+        return False
 
 
 class LookupTable:
@@ -84,16 +93,16 @@ def lookup_table(name: str, build: Callable[[], dict]) -> LookupTable | dict:
         except sqlite3.Error as exc:  # damaged or from another version: build it again
             log.info("rebuilding cached %s (%s)", name, exc)
     value = build()
-    partial = path.with_name(f".{name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        partial.unlink(missing_ok=True)
+
+    def write(partial: Path) -> None:
         with sqlite3.connect(partial) as db:
             db.execute("CREATE TABLE t (k TEXT PRIMARY KEY, v) WITHOUT ROWID")
             db.executemany("INSERT INTO t VALUES (?, ?)", value.items())
         db.close()
-        os.replace(partial, path)
-        return LookupTable(path)
-    except (OSError, sqlite3.Error) as exc:
-        log.info("cannot cache %s (%s)", name, exc)
-        return value
+
+    if _store(path, write, (OSError, sqlite3.Error)):
+        try:
+            return LookupTable(path)
+        except sqlite3.Error as exc:
+            log.info("cannot read cached %s (%s)", name, exc)
+    return value
