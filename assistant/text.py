@@ -20,9 +20,13 @@ _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[A-Za-z0-9][A-Za-z0-9.\-']*[A-Za-z0-9]|[A-Za-z0-9]")
 CJK_CHAR = re.compile(rf"[{_CJK}]")
 BIGRAM_MARK = "#"
+# jieba keeps a question word with the measure word after it (几岁, 几层, 哪一年, 多少次): no source holds the
+# pair, which then weighs as a rare word the sources lack. The question word frames what is asked (the answer
+# type reads the question's own text); the measure word (岁, 层) is kept on its own. 甚么 is 什么; 几何 is geometry.
+QUESTION_WORD = re.compile(r"(?!几何)(?:几|哪一?|多少|什么|甚么|啥)([\u4e00-\u9fff]?)")
 PROPER_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}  # jieba's person, place, organisation and other names
 # Bump when tokenization changes: the index records it and rebuilds its lexical side.
-ANALYZER_VERSION = 6
+ANALYZER_VERSION = 7
 _TOKENIZERS: dict = {}  # lexicon key -> jieba tokenizer with that lexicon's words, shared in the process
 _TOKENIZERS_LOCK = threading.Lock()
 
@@ -186,10 +190,20 @@ class Analyzer:
             else:
                 pieces = [re.sub(r"'s?$", "", run.lower())]
             for piece in pieces:
-                if piece in self.stopwords or (len(piece) == 1 and piece.isalpha() and piece.isascii()):
+                asking = None if piece in self.stopwords else QUESTION_WORD.fullmatch(piece)
+                if asking:
+                    piece = asking.group(1)
+                if not piece or piece in self.stopwords or (len(piece) == 1 and piece.isalpha() and piece.isascii()):
                     continue
                 out.append(piece if is_cjk(piece) else self.stem(piece))
         return out
+
+    def guessed(self, word: str) -> bool:
+        """Whether ``word`` is not in jieba's dictionary: its HMM joined the characters, often into a name, as
+        often into a word glued to a particle (乱于, 教指, 期在)."""
+        tokenizer = self._jieba
+        tokenizer.check_initialized()
+        return not tokenizer.FREQ.get(word)
 
     @staticmethod
     def bigrams(word: str) -> list[str]:

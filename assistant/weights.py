@@ -80,6 +80,11 @@ class TermWeights:
         if df == 0:
             df = self._pivot(term.label, variants)
         zipf = general_zipf(term.surface or term.label)
+        if df == 0 and is_cjk(term.label) and len(term.label) == 2 and not term.proper \
+                and self.analyzer.guessed(term.label):
+            # two characters jieba's HMM joined (會出, 乱于, 期在: a character glued to a particle), in neither its
+            # dictionary nor the sources: as weak evidence as one character
+            term = replace(term, single=True)
         # A lone Chinese character is rarely a word of its own in the index (jieba joins it into words
         # such as 事情, 事件): its absence as a token says nothing, so it weighs as a common word would.
         absent = 1.0 if term.proper else general_weight(zipf) if term.single else absent_weight(zipf, self.words)

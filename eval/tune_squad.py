@@ -2,12 +2,19 @@
 
     python eval/tune_squad.py --sample 300 --grid dense_weight=0.5,1 top_k=5,8
     python eval/tune_squad.py --fit-gate assistant/gate.json   # refit the answer/abstain gate
+    python eval/tune_squad.py --frontier --seeds 0,1,3         # compare changes at equal abstention
 
 Each public set is indexed once under --work (kept between runs); every setting in the grid is then
 asked the same sampled questions. One line per set and setting; eval/ dev last. ``--fit-gate`` collects
 the gate's signals on the same questions (answerable, or from an article left out of the index, or an
 eval/ dev question without evidence), fits a logistic model (scikit-learn), picks the threshold and
 writes the coefficients, a precision/recall table and a chart beside them.
+
+``--frontier`` scores a change without the gate's threshold: a change that only moves the operating point
+(answers more and abstains less, or the reverse) looks like a gain on one side and a loss on the other. It
+reads the gate's probability for every sampled question over the given leave-out seeds, and prints the
+sets' mean "answered and cites the gold paragraph" at the thresholds where their mean left-out abstention
+is 0.85, 0.875 and 0.90.
 """
 
 from __future__ import annotations
@@ -52,11 +59,15 @@ def main() -> None:
     parser.add_argument("--fit-gate", default=None, help="write a fitted gate to this JSON file")
     parser.add_argument("--abstain", type=float, default=0.85, help="share of unanswerable questions to abstain on")
     parser.add_argument("--chart", default="eval/report/gate.png", help="where --fit-gate draws its curve")
+    parser.add_argument("--frontier", action="store_true", help="cites gold at equal abstention (see above)")
+    parser.add_argument("--seeds", default="0,1,3", help="leave-out seeds --frontier pools")
     parser.add_argument("--dev-weight", type=float, default=2.0, help="weight of eval/ dev against one public set")
     args = parser.parse_args()
     logging.getLogger("assistant").setLevel(logging.ERROR)
     if args.fit_gate:
         return fit_gate(args)
+    if args.frontier:
+        return frontier(args)
     base = Settings()
     bot0 = Assistant(base)
     for name, indexed, chosen in prepared(args, base, bot0.embeddings):
@@ -100,6 +111,45 @@ def signals(bot: Assistant, question: str, history=None) -> dict:
 
     selection, _, _ = bot._select(question, history, bot.analyzer.script(question))  # (selection, retrieval, t)
     return features(selection) if selection.sentences else None
+
+
+def frontier(args) -> None:
+    import numpy as np
+
+    from assistant.gate import load_gate
+
+    gate, base = load_gate(), Settings()
+    embeddings = Assistant(base).embeddings
+    rows = []  # (set, answerable, cites gold if answered, gate probability)
+    for seed in [int(s) for s in args.seeds.split(",")]:
+        for name, bot, chosen in prepared(argparse.Namespace(**{**vars(args), "seed": seed}), base, embeddings):
+            for item in chosen:
+                language = bot.analyzer.script(item.question)
+                selection, found, _ = bot._select(item.question, None, language)
+                if not selection.sentences:
+                    rows.append((name, item.span is not None, False, 0.0))
+                    continue
+                p = 1.0 if selection.about_source else gate.confidence(selection)
+                reply = bot.open().composer.extractive(selection.sentences, language, found.passages)
+                cites = item.span is not None and score(item, reply, bot.analyzer.fold)["cites_gold"]
+                rows.append((name, item.span is not None, cites, p))
+    names = list(dict.fromkeys(r[0] for r in rows))
+
+    def at(threshold):
+        per = {}
+        for name in names:
+            mine = [r for r in rows if r[0] == name]
+            per[name] = (np.mean([r[2] and r[3] >= threshold for r in mine if r[1]]),
+                         np.mean([r[3] < threshold for r in mine if not r[1]]))
+        return per
+
+    grid = [(t, at(t)) for t in np.arange(0.05, 0.95, 0.005)]
+    print(f"committed threshold {gate.threshold:.2f}: " + " ".join(
+        f"{n}={c:.3f}/{a:.2f}" for n, (c, a) in at(gate.threshold).items()))
+    for target in (0.85, 0.875, 0.90):
+        t, per = next(((t, per) for t, per in grid if np.mean([a for _, a in per.values()]) >= target), grid[-1])
+        print(f"mean left-out abstention {target}: threshold {t:.3f}, mean cites gold "
+              f"{np.mean([c for c, _ in per.values()]):.4f}  " + " ".join(f"{n}={c:.3f}/{a:.2f}" for n, (c, a) in per.items()))
 
 
 def gate_chart(gate: dict, path: Path) -> None:

@@ -86,6 +86,18 @@ def test_what_kind_of_frames_the_question_and_is_not_a_term(analyzer):
     assert analyzer.stem("type") in {t.label for t in queries.terms("Is the type 2 rule stricter?")}
 
 
+@pytest.mark.parametrize(("question", "kept", "dropped"), [
+    ("李白幾歲時離開四川?", "岁", "几岁"),
+    ("圜丘壇總共有幾層壇面?", "层", "几层"),
+    ("「Harvey」是甚麼動物?", "动物", "甚么"),  # 甚麼: Taiwan's common spelling of 什麼
+    ("幾何學從哪裡開始?", "几何学", "学"),  # geometry is a word, not a question
+])
+def test_a_question_word_is_cut_from_its_measure_word(analyzer, question, kept, dropped):
+    """jieba keeps 幾歲, 幾層 and 甚麼 as words no source holds; they would weigh as rare words the sources lack."""
+    words = analyzer.words(question)
+    assert kept in words and dropped not in words
+
+
 def test_carried_terms_are_marked(analyzer):
     queries = QueryAnalyzer(analyzer, Glossary(analyzer), {}, 0.6)
     terms = queries.terms("那歐盟呢?", carried="微軟總裁怎麼評論規則?")
@@ -138,6 +150,14 @@ def test_a_lone_character_missing_as_a_token_is_not_counted_as_absent(bot):
     terms = bot.open().query("輝達出了什麼事?").terms
     thing = next(t for t in terms if t.label == "事")
     assert thing.df == 0 and thing.weight < 1.0 and absent_share(terms) == 0.0
+
+
+def test_a_word_jiebas_hmm_glued_to_a_particle_weighs_as_a_lone_character(bot):
+    """會出 (會 + 出) is not in jieba's dictionary nor in the article: weak evidence either way, like 事."""
+    terms = {t.label: t for t in bot.open().query("用華為的AI處理器為什麼會出問題?").terms}
+    assert terms["会出"].df == 0 and terms["会出"].single and absent_share(list(terms.values())) < 0.5
+    japan = next(t for t in bot.open().query("輝達在日本賣了多少晶片?").terms if t.label == "日本")
+    assert japan.df == 0 and not japan.single and japan.weight > 1.0  # a dictionary word the article lacks counts
 
 
 def test_an_untranslatable_rare_name_in_another_language_does_not_count_against_answering(bot):
