@@ -13,6 +13,9 @@ BIGRAM_WEIGHT = 0.5
 # A Latin-script word that no source holds and no dictionary knows (a name, or a name misspelt: Zeria, Bedigo)
 # also matches the sources' words one edit away (Zeira, Bendigo), at this weight, when there are at most two.
 SPELLING_WEIGHT = 0.8
+# An irregular English form also matches its dictionary form (won → win, and win's translations), at this weight:
+# some forms are also other words (left: leave, found: find).
+LEMMA_WEIGHT = 0.8
 # "What kind of …", "which types of …": the noun frames the question (as 哪种 does, a stopword) and says nothing
 # of its topic; a source rarely repeats it, and as a word no source holds it would count against answering.
 _FRAME = re.compile(r"\b(what|which)\s+(?:kinds?|sorts?|types?)\s+of\b", re.IGNORECASE)
@@ -111,6 +114,11 @@ class QueryAnalyzer:
             seen.add(word)
             variants = {word: 1.0}
             for translated in self._translations(word):
+                variants.setdefault(translated, self.translation_weight)
+            lemmas = self.analyzer.lemma_stems(surfaces[word]) if word in surfaces else []
+            for lemma in lemmas:
+                variants.setdefault(lemma, LEMMA_WEIGHT)
+            for translated in (t for lemma in lemmas for t in self._translations(lemma)):
                 variants.setdefault(translated, self.translation_weight)
             for respelled in self._respelled(word, surfaces.get(word, word)):
                 variants.setdefault(respelled, SPELLING_WEIGHT)

@@ -177,6 +177,15 @@ class Analyzer:
             stem = self._stems[word] = self._stemmer.stemWord(word)
         return stem
 
+    def lemma_stems(self, word: str) -> list[str]:
+        """Stems of an English word's dictionary forms that its own stem misses (won → win, brought → bring,
+        children → child), by lemminflect; [] for a word whose forms the stemmer already joins."""
+        from lemminflect import getAllLemmas
+
+        own = self.stem(word)
+        found = {self.stem(lemma) for forms in getAllLemmas(word.lower()).values() for lemma in forms}
+        return sorted(s for s in found - {own} if s not in self.stopwords and len(s) > 1)
+
     def words(self, text: str, *, search: bool = False) -> list[str]:
         """jieba words and stemmed Latin words of folded text, stopwords dropped.
 

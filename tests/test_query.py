@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.crosslingual import Glossary, definition_words
-from assistant.query import SPELLING_WEIGHT, QueryAnalyzer, Term
+from assistant.query import LEMMA_WEIGHT, SPELLING_WEIGHT, QueryAnalyzer, Term
 from assistant.text import Analyzer
 from assistant.weights import absent_share, absent_weight, general_weight
 from tests.conftest import ROOT
@@ -96,6 +96,15 @@ def test_a_question_word_is_cut_from_its_measure_word(analyzer, question, kept, 
     """jieba keeps 幾歲, 幾層 and 甚麼 as words no source holds; they would weigh as rare words the sources lack."""
     words = analyzer.words(question)
     assert kept in words and dropped not in words
+
+
+def test_an_irregular_english_form_also_matches_its_dictionary_form_and_its_translations(analyzer):
+    """won → win (and CC-CEDICT's 获胜 for "win"), which the stemmer alone never joins."""
+    queries = QueryAnalyzer(analyzer, Glossary(analyzer), {"en2zh": {"win": ["获胜"]}}, 0.6)
+    won = next(t for t in queries.terms("Who won the vote?") if t.label == "won")
+    assert won.variants == {"won": 1.0, "win": LEMMA_WEIGHT, "获胜": 0.6}
+    rules = next(t for t in queries.terms("Which rules changed?") if t.label == analyzer.stem("rules"))
+    assert rules.variants == {analyzer.stem("rules"): 1.0}  # a regular form: the stem already joins them
 
 
 def test_carried_terms_are_marked(analyzer):
