@@ -106,11 +106,20 @@ class TermWeights:
             if last is not None and is_cjk(last.label) and is_cjk(term.label) and not (last.carried or term.carried):
                 joined = last.label + term.label
                 weak = len(last.label) == 1 or len(term.label) == 1 or not self.index.df([last.label])
-                if weak and joined in folded and self.index.df([joined]):
+                if weak and joined in folded and not self._glued(last.label, term.label) and self.index.df([joined]):
                     out[-1] = Term(joined, {joined: 1.0})
                     continue
             out.append(term)
         return out
+
+    def _glued(self, left: str, right: str) -> bool:
+        """A lone character beside a dictionary word the sources hold (人 支持, 时候 才, 一 类型): a particle or a
+        classifier, not part of a name. Their join is a token of the sources only where jieba's HMM glued the
+        same two elsewhere; the answer's sentence has the plain word."""
+        if (len(left) == 1) == (len(right) == 1):
+            return False
+        word = right if len(left) == 1 else left
+        return not self.analyzer.guessed(word) and self.index.df([word]) > 0
 
     def _pivot(self, label: str, variants: dict[str, float]) -> int:
         """A Chinese word no source holds matches the sources' words that share an English gloss with it in

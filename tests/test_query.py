@@ -141,6 +141,14 @@ def test_a_name_jieba_cuts_apart_is_matched_whole(bot):
     assert any("海湖庄园" in t.variants and t.df > 0 for t in terms)
 
 
+def test_a_lone_character_is_not_glued_to_a_word_the_sources_hold(bot):
+    """用 + 華為: the article holds 用华为 as a token (jieba's HMM glued it once), but the sentence that answers
+    may say 華為 with anything before it; 華為 stays the term. Names cut apart are still rejoined (above)."""
+    assert bot.index.df(["用华为"]) > 0
+    labels = {t.label for t in bot.open().query("用華為的AI處理器為什麼會出問題?").terms}
+    assert "华为" in labels and "用华为" not in labels
+
+
 def test_names_are_found_in_both_languages(bot):
     assert {"japan", "intel"} <= bot.analyzer.proper_nouns("Did Japan or Intel respond?")
     assert "苏姿丰" in bot.analyzer.proper_nouns("AMD的CEO苏姿丰怎么评价新规则?")
