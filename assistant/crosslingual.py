@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from .cache import cached
-from .text import ANALYZER_VERSION, Analyzer, glossary_entries, is_cjk
+from .text import ANALYZER_VERSION, BIGRAM_MARK, Analyzer, glossary_entries, is_cjk
 
 _SKIP_DEF = ("cl:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in", "erhua variant")
 _MAX_DEF_WORDS = 2
@@ -61,7 +61,8 @@ PIVOT_FANOUT = 6  # a gloss shared by more of the corpus's words than this ("to 
 
 
 def build_tables(analyzer: Analyzer, vocab: Iterable[str]) -> dict[str, dict[str, list[str]]]:
-    """English-stem → Chinese words and Chinese word → English stems, both within ``vocab``; and "pivot":
+    """English-stem → Chinese words and Chinese word → English stems, both within ``vocab`` (the corpus's words
+    and its marked character pairs); and "pivot":
     a Chinese word the corpus lacks → the corpus's Chinese words that share an English gloss with it in
     CC-CEDICT (原先 → 原定 by "originally", 投資人 → 投資者 by "investor"): how a paraphrase is matched."""
     vocab = set(vocab)
@@ -74,6 +75,18 @@ def build_tables(analyzer: Analyzer, vocab: Iterable[str]) -> dict[str, dict[str
                 en2zh[stem].add(head)
         for stem in stems & vocab:
             zh2en[head].add(stem)
+    # An English word with no translation among the corpus's words may still have one the corpus writes inside
+    # a longer run jieba cut otherwise (四分卫, 触地得分, 超级碗): a headword of three or more characters whose
+    # every character pair the corpus holds. Only as a fallback: such a headword may not occur as a whole.
+    inside: dict[str, set[str]] = defaultdict(set)
+    for head, stems in senses:
+        if len(head) >= 3 and head not in vocab and all(BIGRAM_MARK + head[i : i + 2] in vocab
+                                                        for i in range(len(head) - 1)):
+            for stem in stems:
+                if stem not in en2zh:
+                    inside[stem].add(head)
+    for stem, heads in inside.items():
+        en2zh[stem] = heads
     pivot: dict[str, set[str]] = defaultdict(set)
     for head, stems in senses:
         if len(head) > 1 and head not in vocab:

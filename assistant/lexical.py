@@ -331,6 +331,6 @@ def idf(df: int, n: int) -> float:
 
 
 def vocabulary(tokens) -> set[str]:
-    """Words (not bigrams) among ``tokens`` (the distinct tokens of the indexed text, e.g. its BM25
-    vocabulary): what dictionary translations may map to."""
-    return {t for t in tokens if not t.startswith(BIGRAM_MARK) and (is_cjk(t) or t.isascii())}
+    """Words and marked character pairs among ``tokens`` (the distinct tokens of the indexed text, e.g. its
+    BM25 vocabulary): what dictionary translations may map to."""
+    return {t for t in tokens if t.startswith(BIGRAM_MARK) or is_cjk(t) or t.isascii()}
