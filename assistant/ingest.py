@@ -228,8 +228,8 @@ def ingest(
     info = IndexInfo.expected(settings, analyzer).as_dict()
     info["dimension"] = _dimension(vectors, current, report.embedded)
 
-    def tables(vocab):
-        return build_tables(analyzer, vocab)
+    def tables(vocab, pairs):
+        return build_tables(analyzer, vocab, pairs)
 
     added = _appended(current, chunks, docs, info)
     if added:  # new documents only, and the delta stays small: the main BM25 is kept

@@ -90,10 +90,10 @@ class LexicalIndex:
     @classmethod
     def build(cls, chunks, docs, info, tables, tokens: list[list[str]], vectors=None) -> LexicalIndex:
         """BM25 over ``tokens`` (the analyzer's tokens of each chunk, in order). ``tables`` may be a function
-        of the index's vocabulary, called once BM25 has it."""
+        of the index's vocabulary and of its tokens (for the marked character pairs), called once BM25 has them."""
         bm25 = _bm25(tokens)
         if callable(tables):
-            tables = tables(vocabulary(bm25.vocab_dict))
+            tables = tables(vocabulary(bm25.vocab_dict), bm25.vocab_dict)
         return cls(chunks=chunks, docs=docs, info=info, tables=tables, bm25=bm25, vectors=vectors, tokens=tokens)
 
     def extend(self, added: list[Chunk], tokens: list[list[str]], docs, tables, vectors) -> LexicalIndex:
@@ -103,7 +103,8 @@ class LexicalIndex:
         delta_tokens = self.delta_part_tokens() + tokens
         delta = _bm25(delta_tokens)
         if callable(tables):
-            tables = tables(vocabulary(self.bm25.vocab_dict) | vocabulary(delta.vocab_dict))
+            tables = tables(vocabulary(self.bm25.vocab_dict) | vocabulary(delta.vocab_dict),
+                            _Either(self.bm25.vocab_dict, delta.vocab_dict))
         return LexicalIndex(chunks=self.chunks + added, docs=docs, info=self.info, tables=tables, bm25=self.bm25,
                             vectors=vectors, delta=delta, main_size=self.main_count, delta_tokens=delta_tokens,
                             main_folder=self.main_folder or self.folder)
@@ -331,6 +332,16 @@ def idf(df: int, n: int) -> float:
 
 
 def vocabulary(tokens) -> set[str]:
-    """Words and marked character pairs among ``tokens`` (the distinct tokens of the indexed text, e.g. its
-    BM25 vocabulary): what dictionary translations may map to."""
-    return {t for t in tokens if t.startswith(BIGRAM_MARK) or is_cjk(t) or t.isascii()}
+    """Words (not bigrams) among ``tokens`` (the distinct tokens of the indexed text, e.g. its BM25
+    vocabulary): what dictionary translations may map to."""
+    return {t for t in tokens if not t.startswith(BIGRAM_MARK) and (is_cjk(t) or t.isascii())}
+
+
+class _Either:
+    """Membership in either of two token collections, without copying them."""
+
+    def __init__(self, first, second):
+        self.first, self.second = first, second
+
+    def __contains__(self, token) -> bool:
+        return token in self.first or token in self.second
