@@ -9,7 +9,7 @@ from __future__ import annotations
 import marshal
 import re
 from collections import defaultdict
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Iterable
 
 from .cache import cached
 from .text import ANALYZER_VERSION, BIGRAM_MARK, Analyzer, glossary_entries, is_cjk
@@ -60,9 +60,10 @@ def _parse_cedict(analyzer: Analyzer) -> list[tuple[str, frozenset[str]]]:
 PIVOT_FANOUT = 6  # a gloss shared by more of the corpus's words than this ("to be", "issue") bridges nothing
 
 
-def build_tables(analyzer: Analyzer, vocab: Iterable[str], pairs: Container[str] = ()) -> dict[str, dict[str, list[str]]]:
+def build_tables(analyzer: Analyzer, vocab: Iterable[str], knows: Callable[[str], bool] = lambda token: False
+                 ) -> dict[str, dict[str, list[str]]]:
     """English-stem → Chinese words and Chinese word → English stems, both within ``vocab`` (the corpus's
-    words; ``pairs`` holds its marked character pairs, such as the index's token dictionary); and "pivot":
+    words; ``knows`` says whether it holds a token, such as a marked character pair); and "pivot":
     a Chinese word the corpus lacks → the corpus's Chinese words that share an English gloss with it in
     CC-CEDICT (原先 → 原定 by "originally", 投資人 → 投資者 by "investor"): how a paraphrase is matched."""
     vocab = set(vocab)
@@ -80,7 +81,7 @@ def build_tables(analyzer: Analyzer, vocab: Iterable[str], pairs: Container[str]
     # every character pair the corpus holds. Only as a fallback: such a headword may not occur as a whole.
     inside: dict[str, set[str]] = defaultdict(set)
     for head, stems in senses:
-        if len(head) >= 3 and head not in vocab and all(BIGRAM_MARK + head[i : i + 2] in pairs
+        if len(head) >= 3 and head not in vocab and all(knows(BIGRAM_MARK + head[i : i + 2])
                                                         for i in range(len(head) - 1)):
             for stem in stems:
                 if stem not in en2zh:

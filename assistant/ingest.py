@@ -228,8 +228,8 @@ def ingest(
     info = IndexInfo.expected(settings, analyzer).as_dict()
     info["dimension"] = _dimension(vectors, current, report.embedded)
 
-    def tables(vocab, pairs):
-        return build_tables(analyzer, vocab, pairs)
+    def tables(vocab, knows):
+        return build_tables(analyzer, vocab, knows)
 
     added = _appended(current, chunks, docs, info)
     if added:  # new documents only, and the delta stays small: the main BM25 is kept

@@ -90,24 +90,30 @@ class LexicalIndex:
     @classmethod
     def build(cls, chunks, docs, info, tables, tokens: list[list[str]], vectors=None) -> LexicalIndex:
         """BM25 over ``tokens`` (the analyzer's tokens of each chunk, in order). ``tables`` may be a function
-        of the index's vocabulary and of its tokens (for the marked character pairs), called once BM25 has them."""
-        bm25 = _bm25(tokens)
-        if callable(tables):
-            tables = tables(vocabulary(bm25.vocab_dict), bm25.vocab_dict)
-        return cls(chunks=chunks, docs=docs, info=info, tables=tables, bm25=bm25, vectors=vectors, tokens=tokens)
+        of the index's words and its ``knows``, called once BM25 has them."""
+        index = cls(chunks=chunks, docs=docs, info=info, bm25=_bm25(tokens), vectors=vectors, tokens=tokens)
+        return index._with_tables(tables)
 
     def extend(self, added: list[Chunk], tokens: list[list[str]], docs, tables, vectors) -> LexicalIndex:
         """This index plus ``added`` chunks (with their ``tokens``), without building the main BM25 again:
         the added chunks join the delta's BM25, which is rebuilt (it stays small; ingest builds everything
         again once it is not). ``tables`` as for ``build``."""
         delta_tokens = self.delta_part_tokens() + tokens
-        delta = _bm25(delta_tokens)
+        index = LexicalIndex(chunks=self.chunks + added, docs=docs, info=self.info, bm25=self.bm25, vectors=vectors,
+                             delta=_bm25(delta_tokens), main_size=self.main_count, delta_tokens=delta_tokens,
+                             main_folder=self.main_folder or self.folder)
+        return index._with_tables(tables)
+
+    def _with_tables(self, tables) -> LexicalIndex:
+        """This index with ``tables``, or with what ``tables(words, knows)`` builds from its words (the main and
+        the delta BM25's) and its ``knows``."""
         if callable(tables):
-            tables = tables(vocabulary(self.bm25.vocab_dict) | vocabulary(delta.vocab_dict),
-                            _Either(self.bm25.vocab_dict, delta.vocab_dict))
-        return LexicalIndex(chunks=self.chunks + added, docs=docs, info=self.info, tables=tables, bm25=self.bm25,
-                            vectors=vectors, delta=delta, main_size=self.main_count, delta_tokens=delta_tokens,
-                            main_folder=self.main_folder or self.folder)
+            words = vocabulary(self.bm25.vocab_dict)
+            if self.delta is not None:
+                words |= vocabulary(self.delta.vocab_dict)
+            tables = tables(words, self.knows)
+        self.tables = tables
+        return self
 
     @property
     def main_count(self) -> int:
@@ -335,13 +341,3 @@ def vocabulary(tokens) -> set[str]:
     """Words (not bigrams) among ``tokens`` (the distinct tokens of the indexed text, e.g. its BM25
     vocabulary): what dictionary translations may map to."""
     return {t for t in tokens if not t.startswith(BIGRAM_MARK) and (is_cjk(t) or t.isascii())}
-
-
-class _Either:
-    """Membership in either of two token collections, without copying them."""
-
-    def __init__(self, first, second):
-        self.first, self.second = first, second
-
-    def __contains__(self, token) -> bool:
-        return token in self.first or token in self.second
