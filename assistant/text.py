@@ -8,6 +8,7 @@ and stemmed.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ QUESTION_WORD = re.compile(r"(?!几何)(?:几|哪一?|多少|什么|甚么|啥)(
 PROPER_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}  # jieba's person, place, organisation and other names
 # Bump when tokenization changes: the index records it and rebuilds its lexical side.
 ANALYZER_VERSION = 9
+COMMON_CHAR = 5000  # a character jieba counts this often is a word of its own (在, 日, 时), not only part of one
 _TOKENIZERS: dict = {}  # lexicon key -> jieba tokenizer with that lexicon's words, shared in the process
 _TOKENIZERS_LOCK = threading.Lock()
 
@@ -213,6 +215,18 @@ class Analyzer:
         tokenizer = self._jieba
         tokenizer.check_initialized()
         return not tokenizer.FREQ.get(word)
+
+    def cohesion(self, word: str) -> float | None:
+        """How much more often general Chinese writes the two characters of ``word`` together than chance
+        would (pointwise mutual information over jieba's dictionary counts, in nats); -inf when the dictionary
+        lacks the word, None when either character is rare on its own (a name's, say)."""
+        tokenizer = self._jieba
+        tokenizer.check_initialized()
+        counts = [tokenizer.FREQ.get(c, 0) for c in word]
+        if len(word) != 2 or min(counts) < COMMON_CHAR:
+            return None
+        joined = tokenizer.FREQ.get(word, 0)
+        return math.log(joined * tokenizer.total / (counts[0] * counts[1])) if joined else -math.inf
 
     @staticmethod
     def bigrams(word: str) -> list[str]:

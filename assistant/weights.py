@@ -20,6 +20,7 @@ COMMON_ZIPF, ZIPF_SPAN, MIN_GENERAL = 7.0, 4.0, 0.1
 ABSENT_ZIPF, ABSENT_SPAN = 4.5, 2.0  # the same for a word no source holds: rare words only (Zipf < 4.5)
 CHARS_PER_WORD = 2.0  # rough: about 1.6 in Chinese, 5-6 in English; only scales the chance estimate
 PIVOT_WEIGHT = 0.5  # a paraphrase's match through a shared English gloss (crosslingual.build_tables)
+MIN_COHESION = 1.5  # below it, two common characters jieba joined are split (see _split_glued)
 UNTRANSLATED_WEIGHT, RARE_ZIPF = 0.0, 3.0  # an untranslatable rare word of a question in another language
 
 
@@ -69,6 +70,7 @@ class TermWeights:
         ``question`` (its text) lets jieba's fragments of a name be rejoined; ``language`` (its script)
         says whether it is asked in a language no source is written in."""
         terms = self._rejoin(terms, self.analyzer.fold(question)) if question else terms
+        terms = self._split_glued(terms)
         crossing = self.index.foreign(language)
         return [self._weighed(term, crossing) for term in terms]
 
@@ -110,6 +112,23 @@ class TermWeights:
                     out[-1] = Term(joined, {joined: 1.0})
                     continue
             out.append(term)
+        return out
+
+    def _split_glued(self, terms: list[Term]) -> list[Term]:
+        """A two-character word of two common characters that general Chinese rarely writes together (让日 of
+        讓日韓, 期在, 是从, 不为): jieba glued a particle or a name's character to its neighbour. Its characters
+        become terms of their own (stopwords dropped), as weak as any single character."""
+        out: list[Term] = []
+        labels = {t.label for t in terms}
+        for term in terms:
+            cohesion = None if term.proper or term.carried or not is_cjk(term.label) else self.analyzer.cohesion(term.label)
+            if cohesion is None or cohesion >= MIN_COHESION:
+                out.append(term)
+                continue
+            for char in term.label:
+                if char not in labels and char not in self.analyzer.stopwords:
+                    labels.add(char)
+                    out.append(Term(char, {char: 1.0}, single=True, surface=char))
         return out
 
     def _glued(self, left: str, right: str) -> bool:

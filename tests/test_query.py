@@ -177,12 +177,35 @@ def test_a_lone_character_missing_as_a_token_is_not_counted_as_absent(bot):
     assert thing.df == 0 and thing.weight < 1.0 and absent_share(terms) == 0.0
 
 
-def test_a_word_jiebas_hmm_glued_to_a_particle_weighs_as_a_lone_character(bot):
-    """會出 (會 + 出) is not in jieba's dictionary nor in the article: weak evidence either way, like 事."""
+def test_a_word_jiebas_hmm_glued_to_a_particle_is_split_into_weak_characters(bot):
+    """會出 (會 + 出) is not in jieba's dictionary nor in the article: its characters count, as weakly as 事."""
     terms = {t.label: t for t in bot.open().query("用華為的AI處理器為什麼會出問題?").terms}
-    assert terms["会出"].df == 0 and terms["会出"].single and absent_share(list(terms.values())) < 0.5
+    assert "会出" not in terms and terms["出"].single and absent_share(list(terms.values())) < 0.5
+    assert not terms["华为"].single and not terms["处理器"].single
     japan = next(t for t in bot.open().query("輝達在日本賣了多少晶片?").terms if t.label == "日本")
     assert japan.df == 0 and not japan.single and japan.weight > 1.0  # a dictionary word the article lacks counts
+
+
+def test_two_common_characters_general_chinese_rarely_writes_together_are_split(bot):
+    """讓日韓 (let Japan and Korea): jieba's pieces 让 + 日 are rejoined where the sources hold 让日, a pair jieba's
+    own counts say is chance (cohesion -inf); 期在 and 是从 likewise. The characters stay terms of their own. A real
+    word (日本, 差点) holds together; a pair with a rare character (螭头) is left alone."""
+    from assistant.lexical import LexicalIndex
+    from assistant.query import Term
+    from assistant.types import Chunk
+    from assistant.weights import TermWeights
+
+    analyzer = bot.analyzer
+    assert analyzer.cohesion("让日") == analyzer.cohesion("期在") == float("-inf")
+    assert analyzer.cohesion("是从") < 1.5 < analyzer.cohesion("日本") and analyzer.cohesion("差点") > 1.5
+    assert analyzer.cohesion("螭头") is None
+    texts = ["這次訪問讓日本放心。", "讓日方滿意的協議。", "日本與韓國的關係。", "朴正熙差點遇刺。"]
+    chunks = [Chunk(str(i), "d", 0, len(t), t, [(0, len(t))]) for i, t in enumerate(texts)]
+    index = LexicalIndex.build(chunks, {}, {}, {}, [analyzer.tokens(t) for t in texts])
+    question = "朴正熙因為差點被誰殺害而讓日韓的關係跌入谷底?"
+    terms = [Term(w, {w: 1.0}) for w in analyzer.words(question)]
+    labels = [t.label for t in TermWeights(index, analyzer).weigh(terms, question)]
+    assert "让日" not in labels and "日" in labels and "差点" in labels and "朴正熙" in labels
 
 
 def test_an_untranslatable_rare_name_in_another_language_does_not_count_against_answering(bot):
