@@ -186,6 +186,15 @@ class LexicalIndex:
         """Positions of the chunks whose tokens include ``token`` (the BM25 matrix's postings)."""
         return self._postings(token)[0]
 
+    @cached_property
+    def characters(self) -> frozenset[str]:
+        """Every character of the indexed tokens (the main and the delta BM25's vocabulary): whether the sources
+        hold a Chinese character at all, inside a word or not (20 ms at 100k chunks, on first use)."""
+        found = set("".join(self.bm25.vocab_dict))
+        if self.delta is not None:
+            found.update("".join(self.delta.vocab_dict))
+        return frozenset(found)
+
     def knows(self, token: str) -> bool:
         """Whether any chunk holds ``token`` (the main or the delta BM25's vocabulary)."""
         return token in self.bm25.vocab_dict or (self.delta is not None and token in self.delta.vocab_dict)

@@ -171,10 +171,18 @@ def test_a_paraphrase_word_reaches_the_sources_word_through_a_shared_gloss(bot):
 
 
 def test_a_lone_character_missing_as_a_token_is_not_counted_as_absent(bot):
-    """事 is in the article only inside words (事實, 事件): jieba never indexes it alone."""
+    """出 is in the article only inside words (出口): jieba never indexes it alone."""
     terms = bot.open().query("輝達出了什麼事?").terms
-    thing = next(t for t in terms if t.label == "事")
-    assert thing.df == 0 and thing.weight < 1.0 and absent_share(terms) == 0.0
+    out = next(t for t in terms if t.label == "出")
+    assert out.df == 0 and out.single and out.weight < 1.0 and absent_share([out]) == 0.0
+
+
+def test_a_character_no_source_holds_anywhere_counts_as_absent(bot):
+    """蓍 (yarrow) is nowhere in the article, not even inside a word: unlike 出 above, its absence is a fact."""
+    assert "蓍" not in bot.index.characters and "出" in bot.index.characters
+    terms = bot.open().query("輝達的蓍在哪裡?").terms
+    yarrow = next(t for t in terms if t.label == "蓍")
+    assert yarrow.df == 0 and not yarrow.single and absent_share(terms) > 0.5
 
 
 def test_a_word_jiebas_hmm_glued_to_a_particle_is_split_into_weak_characters(bot):
