@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from itertools import permutations
+
 from .languages import language as language_of
 from .lexical import LexicalIndex
 from .text import Analyzer, latin
@@ -19,18 +22,37 @@ class Composer:
     def abstain(language: str, passages: list[Passage], mode: str = "extractive") -> Answer:
         return Answer(text=language_of(language).abstain, abstained=True, language=language, mode=mode, passages=passages)
 
-    def citation(self, n: int, sentence: Sentence) -> Citation:
+    def citation(self, n: int, sentence: Sentence, passage: tuple[str, int] | None = None) -> Citation:
+        """The citation of one quote; ``passage`` (its text and start) when it is not the sentence's chunk."""
         doc = self.index.docs.get(sentence.doc_id, {})
-        chunk = self.index.by_id[sentence.chunk_id]
+        if passage is None:
+            chunk = self.index.by_id[sentence.chunk_id]
+            passage = (chunk.text, chunk.start)
         return Citation(
             n=n, doc_id=sentence.doc_id, title=doc.get("title", ""), source=doc.get("source", ""), url=doc.get("url", ""),
             quote=sentence.text, start=sentence.start, end=sentence.end, outlet=doc.get("outlet", ""),
-            date=doc.get("date", ""), language=doc.get("language", ""), passage=chunk.text, passage_start=chunk.start,
+            date=doc.get("date", ""), language=doc.get("language", ""), passage=passage[0], passage_start=passage[1],
         )
+
+    def quotes(self, sentences: list[Sentence]) -> list[tuple[Sentence, tuple[str, int]]]:
+        """Each quote with its passage (text, start): sentences that follow one another on a line of a document
+        are one quote, where the first of them stands (所以… after the sentence it leans on reads as one)."""
+        quotes = [(s, (self.index.by_id[s.chunk_id].text, self.index.by_id[s.chunk_id].start)) for s in sentences]
+        joined = True
+        while joined:
+            joined = False
+            for a, b in permutations(range(len(quotes)), 2):
+                both = _joined(quotes[a], quotes[b])
+                if both is not None:
+                    quotes[min(a, b)] = both
+                    del quotes[max(a, b)]
+                    joined = True
+                    break
+        return quotes
 
     def extractive(self, sentences: list[Sentence], language: str, passages: list[Passage]) -> Answer:
         """The quoted sentences, each followed by its marker; Simplified questions get Simplified text."""
-        citations = [self.citation(n, s) for n, s in enumerate(sentences, start=1)]
+        citations = [self.citation(n, s, passage) for n, (s, passage) in enumerate(self.quotes(sentences), start=1)]
         asked = language_of(language)
         render = self.analyzer.to_simplified if asked.simplified else str
         lines = [f"{render(c.quote)}[{c.n}]" for c in citations]
@@ -59,3 +81,16 @@ class Composer:
             mode="generated", notices=(Notice("unsupported-removed", str(dropped)),) if dropped else (),
             passages=passages, sentences_generated=checked.total, sentences_supported=checked.supported,
         )
+
+
+def _joined(first: tuple[Sentence, tuple[str, int]], second: tuple[Sentence, tuple[str, int]]):
+    """``second`` right after ``first`` in the same document, nothing but spaces between them on one line: the
+    two as one quote, with the union of their passages; None otherwise (or when the passages leave a gap)."""
+    (a, (text_a, start_a)), (b, (text_b, start_b)) = first, second
+    if a.doc_id != b.doc_id or not 0 <= b.start - a.end <= 2 or start_b > start_a + len(text_a) or start_b < start_a:
+        return None
+    text = text_a + text_b[start_a + len(text_a) - start_b :]
+    between = text[a.end - start_a : b.start - start_a]
+    if between.strip() or "\n" in between:
+        return None
+    return replace(a, end=b.end, text=text[a.start - start_a : b.end - start_a]), (text, start_a)

@@ -105,6 +105,13 @@ ANTECEDENT_WEIGHT = 1.0  # dev and the public sets: 0.5 and 1.0 both at or above
 # A sentence that opens with a pronoun ("他批評…", "It was…") is read with the sentence before it, which names
 # whom the pronoun stands for.
 PRONOUN_OPENING = re.compile(r"\s*(?:[他她它其][們们]?|該|该|此|這|这|(?:He|She|It|They|His|Her|Its|Their|This|These)\b)")
+# A sentence that opens with a connective or "after that" leans on the sentence before it for its cause or its
+# time (所以…, 賽後，…, "As a result, …"): quoted, the two go together (``extractive.select``).
+CONNECTIVE_OPENING = re.compile(
+    r"\s*(?:因此|所以|因而|於是|于是|故而|為此|为此|對此|对此|在此背景下|同年|次年|翌年|隨後|随后|其後|其后|後來|后来"
+    r"|[\u4e00-\u9fff][後后][，,]"
+    r"|(?:Therefore|Thus|Hence|Consequently|As a result|In response|Afterwards?|Later|The (?:next|following) year)\b)",
+    re.IGNORECASE)
 
 
 class Evidence:

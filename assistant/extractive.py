@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import answertype
-from .evidence import Evidence
+from .evidence import CONNECTIVE_OPENING, PRONOUN_OPENING, Evidence
 from .query import Term
 from .types import Passage, Sentence
 from .weights import absent_share
@@ -43,7 +43,8 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
     one that best carries the question (lexical gain, cosine to ``vector``, holding the kind of value
     asked for); later ones must add ``min_gain`` of new weight. A neighbour holding the asked-for
     value joins a first sentence that lacks it. Bylines and reference lists are candidates only with ``meta``;
-    ``context=False`` matches sentences by their own words only (see ``Evidence.hits``)."""
+    ``context=False`` matches sentences by their own words only (see ``Evidence.hits``), and quotes no sentence
+    for what the first leans on."""
     total = sum(t.weight for t in terms)
     if not terms or total <= 0:
         return Selection([], 0.0)
@@ -81,6 +82,8 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
     if kind is not None and selection.sentences:
         selection.typed = 1.0 if any(answertype.holds(kind, s.text, question) for s in selection.sentences) else -1.0
     _quote_runner_up(selection, max_sentences)
+    if context:
+        _quote_antecedent(evidence, selection, max_sentences)
     return selection
 
 
@@ -141,6 +144,20 @@ def _quote_runner_up(selection: Selection, max_sentences: int) -> None:
     runner_up = selection.runner_up
     if runner_up is not None and len(selection.sentences) < max_sentences and runner_up not in selection.sentences:
         selection.sentences.insert(1, runner_up)
+
+
+def _quote_antecedent(evidence: Evidence, selection: Selection, max_sentences: int) -> None:
+    """A first sentence that opens with a pronoun or a connective ("他…", "所以…", "賽後，…") is quoted with the
+    sentence before it, which says whom it means or what led to it (after the gate's signals were read)."""
+    chosen = selection.sentences
+    if not chosen or len(chosen) >= max_sentences or selection.about_source:
+        return
+    first = chosen[0]
+    if not (PRONOUN_OPENING.match(first.text) or CONNECTIVE_OPENING.match(first.text)):
+        return
+    before = evidence.previous(first)
+    if before is not None and not before.meta and not before.flagged and before not in chosen:
+        chosen.insert(0, before)
 
 
 def _gain(terms: list[Term], hits: list[float], covered: list[float], total: float) -> float:

@@ -152,3 +152,54 @@ def test_no_runner_up_when_the_first_sentence_clearly_wins_or_none_is_wanted():
     assert _runner_up([0.30, 0.15, 0.0], 0.1) == ["关税暂停九十天"]
     assert _runner_up([0.30, 0.29, 0.0], 0.0) == ["关税暂停九十天"]
     assert _runner_up([0.30, 0.29, 0.0], 0.1, max_sentences=1) == ["关税暂停九十天"]
+
+
+@pytest.mark.parametrize("text, leans", [
+    ("所以到了七、八月間，草原一片碧綠。", True), ("賽後，他正式結束運動生涯。", True), ("因此，規則被撤銷。", True),
+    ("As a result, the rule was rescinded.", True), ("他批評拜登政府的做法。", True),
+    ("後來居上的廠商不多。", True), ("美國商務部於5月13日撤銷了規定。", False), ("Later models sold well.", True),
+    ("The rule split countries into three tiers.", False), ("拜登政府在卸任前訂立規定。", False),
+])
+def test_a_sentence_that_opens_with_a_pronoun_or_a_connective_leans_on_the_one_before(text, leans):
+    from assistant.evidence import CONNECTIVE_OPENING, PRONOUN_OPENING
+
+    assert bool(PRONOUN_OPENING.match(text) or CONNECTIVE_OPENING.match(text)) == leans
+
+
+def test_a_sentence_that_opens_with_a_pronoun_is_quoted_with_the_one_that_names_whom_it_means(bot):
+    """The article's 他批評… (he criticised …) follows the sentence naming Kessler: asked who criticised, the
+    answer quotes both, as one quote across the boundary of their chunks."""
+    reply = bot.answer("誰批評拜登政府把錯誤的AI政策強加於美國人民?")
+    assert not reply.abstained and len(reply.citations) == 1
+    quote = reply.citations[0]
+    assert "凱斯勒" in quote.quote and "他批評" in quote.quote
+    assert quote.passage[quote.start - quote.passage_start : quote.end - quote.passage_start] == quote.quote
+
+
+def test_sentences_that_follow_one_another_are_one_quote_in_either_order(bot):
+    """Every pair of neighbouring sentences of the article, chosen in either order: one citation whose quote is
+    the source text from the first's start to the second's end (its passage holds it), unless a line break
+    lies between them (or no passage holds what does)."""
+    snapshot = bot.open()
+    evidence, composer = snapshot.evidence, snapshot.composer
+    pairs = 0
+    for chunk in bot.index.chunks:
+        for first in evidence.by_chunk[chunk.id]:
+            second = evidence.following(first)
+            if second is None or second.chunk_id != first.chunk_id and second.start < chunk.end:
+                continue
+            covering = [c for c in bot.index.chunks if c.doc_id == first.doc_id and c.start <= first.end
+                        and second.start <= c.end]  # where the text between them can be read
+            between = covering[0].sentence_text(first.end, second.start) if covering else None
+            for order in ([first, second], [second, first]):
+                citations = composer.extractive(order, "zh-Hant", []).citations
+                if between is None or "\n" in between:
+                    assert len(citations) == 2
+                    continue
+                assert len(citations) == 1, (first.text, second.text)
+                c = citations[0]
+                assert (c.start, c.end) == (first.start, second.end)
+                assert c.quote.startswith(first.text) and c.quote.endswith(second.text)
+                assert c.passage[c.start - c.passage_start : c.end - c.passage_start] == c.quote
+            pairs += 1
+    assert pairs > 20
