@@ -66,9 +66,14 @@ _REFERENCES = re.compile(
 )
 
 
+# ... and asks who it is (作者建議… and "what does the author argue" ask what the source says, not who wrote it)
+_WHO = re.compile(r"誰|谁|哪位|何人|什麼人|什么人|名字|姓名|\bwho\b|\bname\b|作者\s*是?\s*[?？]?\s*$|^\W*(?:author|byline)\W*$",
+                  re.IGNORECASE)
+
+
 def about_source(question: str) -> str | None:
     """'author' or 'references' when the question asks about the source itself, else None."""
-    if _AUTHOR.search(question):
+    if _AUTHOR.search(question) and _WHO.search(question):
         return "author"
     if _REFERENCES.search(question):
         return "references"

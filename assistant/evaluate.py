@@ -39,12 +39,13 @@ class Question:
 
 
 def load_questions(path: Path) -> list[Question]:
-    """Parse a JSONL question file; a bad line is an error that names its number."""
+    """Parse a JSONL question file; a bad line (or an id used twice) is an error that names its number."""
     questions = []
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise EvalError(f"cannot read question file {path}: {exc.strerror}") from exc
+    seen: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -53,6 +54,9 @@ def load_questions(path: Path) -> list[Question]:
             missing = [k for k in REQUIRED if k not in record]
             if missing:
                 raise ValueError(f"missing field(s) {', '.join(missing)}")
+            if record["id"] in seen:  # follow-ups and reports name questions by id
+                raise ValueError(f"id {record['id']} is already used on line {seen[record['id']]}")
+            seen[record["id"]] = number
             questions.append(Question(**record))
         except (ValueError, TypeError) as exc:
             raise EvalError(f"{path}, line {number}: {exc}") from exc

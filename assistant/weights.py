@@ -87,9 +87,10 @@ class TermWeights:
             # two characters jieba's HMM joined (會出, 乱于, 期在: a character glued to a particle), in neither its
             # dictionary nor the sources: as weak evidence as one character
             term = replace(term, single=True)
-        if df == 0 and term.single and is_cjk(term.label) and not set(term.label) <= self.index.characters:
-            # a character no source holds anywhere, not even inside a word (蓍, a plant's one-character name):
-            # its absence is a fact, as a word's is
+        if df == 0 and term.single and is_cjk(term.label) and zipf < ABSENT_ZIPF \
+                and not set(term.label) <= self.index.characters:
+            # a rare character no source holds anywhere, not even inside a word (蓍, a plant's one-character name):
+            # its absence is a fact, as a rare word's is (a common one, 事 or 旧, a short text may not happen to use)
             term = replace(term, single=False)
         # A lone Chinese character is rarely a word of its own in the index (jieba joins it into words
         # such as 事情, 事件): its absence as a token says nothing, so it weighs as a common word would.

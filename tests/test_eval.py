@@ -15,6 +15,9 @@ def test_malformed_question_file_names_the_line(tmp_path):
     path.write_text(json.dumps({"id": "a", "split": "dev"}) + "\n", encoding="utf-8")
     with pytest.raises(EvalError, match="line 1: missing field"):
         load_questions(path)
+    path.write_text(good + "\n" + good.replace('"?"', '"again?"') + "\n", encoding="utf-8")
+    with pytest.raises(EvalError, match="line 2: id a is already used on line 1"):
+        load_questions(path)
 
 
 def test_question_set_is_complete_and_evidence_is_verbatim():
@@ -23,6 +26,9 @@ def test_question_set_is_complete_and_evidence_is_verbatim():
     assert sum(not q.answerable for q in questions) >= 12
     assert {q.split for q in questions} == {"dev", "test"}
     assert any(q.follows for q in questions)
+    paraphrases = [q for q in questions if q.kind == "paraphrase"]  # in words the article does not use
+    assert len(paraphrases) >= 40 and sum(q.split == "dev" for q in paraphrases) >= 20
+    assert {q.lang for q in paraphrases} == {"zh-Hant", "zh-Hans", "en"}
     from tests.conftest import ROOT
 
     for q in questions:

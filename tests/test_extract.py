@@ -203,3 +203,15 @@ def test_sentences_that_follow_one_another_are_one_quote_in_either_order(bot):
                 assert c.passage[c.start - c.passage_start : c.end - c.passage_start] == c.quote
             pairs += 1
     assert pairs > 20
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("這篇文章的作者是誰?", "author"), ("Who wrote this piece?", "author"), ("这篇分析是谁写的?", "author"),
+    ("作者叫什麼名字?", "author"), ("作者是?", "author"), ("What is the author's name?", "author"),
+    ("作者認為輝達的處境如何?", None), ("What does the author argue about export rules?", None),
+    ("作者建议投资人注意什么?", None), ("文章引用了哪些報導?", "references"),
+])
+def test_a_question_about_the_source_asks_who_wrote_it_or_what_it_cites(question, kind):
+    from assistant.answertype import about_source
+
+    assert about_source(question) == kind
