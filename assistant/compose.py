@@ -86,11 +86,14 @@ class Composer:
 def _joined(first: tuple[Sentence, tuple[str, int]], second: tuple[Sentence, tuple[str, int]]):
     """``second`` right after ``first`` in the same document, nothing but spaces between them on one line: the
     two as one quote, with the union of their passages; None otherwise (or when the passages leave a gap)."""
-    (a, (text_a, start_a)), (b, (text_b, start_b)) = first, second
-    if a.doc_id != b.doc_id or not 0 <= b.start - a.end <= 2 or start_b > start_a + len(text_a) or start_b < start_a:
+    (a, passage_a), (b, passage_b) = first, second
+    if a.doc_id != b.doc_id or not 0 <= b.start - a.end <= 2:
         return None
-    text = text_a + text_b[start_a + len(text_a) - start_b :]
-    between = text[a.end - start_a : b.start - start_a]
-    if between.strip() or "\n" in between:
+    (lo, lo_start), (hi, hi_start) = sorted([passage_a, passage_b], key=lambda p: p[1])
+    if hi_start > lo_start + len(lo):
         return None
-    return replace(a, end=b.end, text=text[a.start - start_a : b.end - start_a]), (text, start_a)
+    text = lo + hi[lo_start + len(lo) - hi_start :]
+    between = text[a.end - lo_start : b.start - lo_start]
+    if a.start < lo_start or b.end > lo_start + len(text) or between.strip() or "\n" in between:
+        return None
+    return replace(a, end=b.end, text=text[a.start - lo_start : b.end - lo_start]), (text, lo_start)

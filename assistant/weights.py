@@ -7,6 +7,7 @@ import math
 from dataclasses import replace
 from functools import cached_property
 
+from .crosslingual import glossed
 from .lexical import LexicalIndex, idf
 from .query import Term
 from .text import Analyzer, is_cjk
@@ -108,8 +109,6 @@ class TermWeights:
 
     def _glossed(self, term: Term) -> bool:
         """Whether CC-CEDICT glosses the term's English word anywhere."""
-        from .crosslingual import glossed
-
         return term.label in glossed(self.analyzer)
 
     def _rejoin(self, terms: list[Term], folded: str) -> list[Term]:
