@@ -25,19 +25,22 @@ class Composer:
     def citation(self, n: int, sentence: Sentence, passage: tuple[str, int] | None = None) -> Citation:
         """The citation of one quote; ``passage`` (its text and start) when it is not the sentence's chunk."""
         doc = self.index.docs.get(sentence.doc_id, {})
-        if passage is None:
-            chunk = self.index.by_id[sentence.chunk_id]
-            passage = (chunk.text, chunk.start)
+        passage = passage or self._passage(sentence)
         return Citation(
             n=n, doc_id=sentence.doc_id, title=doc.get("title", ""), source=doc.get("source", ""), url=doc.get("url", ""),
             quote=sentence.text, start=sentence.start, end=sentence.end, outlet=doc.get("outlet", ""),
             date=doc.get("date", ""), language=doc.get("language", ""), passage=passage[0], passage_start=passage[1],
         )
 
+    def _passage(self, sentence: Sentence) -> tuple[str, int]:
+        """The text and start of the chunk the sentence was read in."""
+        chunk = self.index.by_id[sentence.chunk_id]
+        return chunk.text, chunk.start
+
     def quotes(self, sentences: list[Sentence]) -> list[tuple[Sentence, tuple[str, int]]]:
         """Each quote with its passage (text, start): sentences that follow one another on a line of a document
         are one quote, where the first of them stands (所以… after the sentence it leans on reads as one)."""
-        quotes = [(s, (self.index.by_id[s.chunk_id].text, self.index.by_id[s.chunk_id].start)) for s in sentences]
+        quotes = [(s, self._passage(s)) for s in sentences]
         joined = True
         while joined:
             joined = False

