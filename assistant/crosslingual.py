@@ -13,18 +13,36 @@ from collections.abc import Callable, Iterable
 from functools import cache
 
 from .cache import cached
-from .text import ANALYZER_VERSION, BIGRAM_MARK, Analyzer, glossary_entries, is_cjk
+from .text import ANALYZER_VERSION, BIGRAM_MARK, Analyzer, glossary_entries, is_cjk, zipf
 
 _SKIP_DEF = ("cl:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in", "erhua variant")
 _MAX_DEF_WORDS = 2
 
 
+_ABBREVIATED = re.compile(r"([A-Za-z][A-Za-z\-' ,]*?)\s*\(([A-Z]{2,6})\)")
+_LINKING = {"of", "and", "for", "the", "on", "in", "&"}
+COMMON_WORD_ZIPF = 5.0  # an abbreviation that is also a common word (PLAN, WHO, IT) is not taken as one
+
+
+def abbreviations(definition: str) -> list[str]:
+    """The abbreviations a definition spells out, "artificial intelligence (AI)" → ["ai"]: capitals in
+    parentheses that are the initials of the words before them (so "(TCM)" after a sense is not one)."""
+    found = []
+    for m in _ABBREVIATED.finditer(definition):
+        words = [w for w in re.findall(r"[A-Za-z][A-Za-z\-']*", m.group(1)) if w.lower() not in _LINKING]
+        abbr = m.group(2)
+        if len(words) >= len(abbr) and "".join(w[0] for w in words[-len(abbr):]).upper() == abbr:
+            found.append(abbr.lower())
+    return found
+
+
 def definition_words(definition: str, analyzer: Analyzer) -> list[list[str]]:
-    """Stemmed content words of each short sense of one CC-CEDICT definition."""
+    """Stemmed content words of each short sense of one CC-CEDICT definition, and the abbreviations it spells
+    out as senses of their own."""
     text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", definition).strip().lower()
     if not text or text.startswith(_SKIP_DEF):
         return []
-    senses = []
+    senses = [[analyzer.stem(a)] for a in abbreviations(definition) if zipf(a) < COMMON_WORD_ZIPF]
     for part in re.split(r"[,;/]", text):
         words = [w for w in re.findall(r"[a-z][a-z\-']*", part) if w not in analyzer.stopwords]
         if 1 <= len(words) <= _MAX_DEF_WORDS:

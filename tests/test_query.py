@@ -53,6 +53,17 @@ def test_cedict_definitions_keep_short_senses_only(analyzer):
     assert definition_words("a very long sense with many different content words", analyzer) == []
 
 
+def test_an_abbreviation_a_definition_spells_out_is_a_sense_of_its_own(analyzer):
+    """人工智能 is glossed "artificial intelligence (AI)": a Chinese question saying 人工智能 reaches a source
+    that writes AI, and an English "WTO" reaches 世界贸易组织. A label in parentheses is no abbreviation."""
+    assert ["ai"] in definition_words("artificial intelligence (AI)", analyzer)
+    assert ["wto"] in definition_words("World Trade Organization (WTO)", analyzer)
+    assert ["tcm"] not in definition_words("san'ao decoction (TCM)", analyzer)
+    assert ["plan"] not in definition_words("People's Liberation Army Navy (PLAN)", analyzer)  # a common word
+    tables = build_tables(analyzer, {"ai", "芯片"})
+    assert "ai" in tables["zh2en"]["人工智能"]
+
+
 def test_a_headword_the_corpus_writes_inside_a_longer_run_is_a_fallback_translation(analyzer):
     """四分卫 (quarterback) is no token of a corpus where jieba cut it otherwise, but its character pairs are."""
     tables = build_tables(analyzer, {"球队"}, {"#四分", "#分卫", "#法令"}.__contains__)
