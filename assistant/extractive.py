@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import answertype
-from .evidence import CONNECTIVE_OPENING, PRONOUN_OPENING, Evidence
+from .evidence import CONNECTIVE_OPENING, PRONOUN_OPENING, Evidence, matches
 from .query import Term
 from .types import Passage, Sentence
 from .weights import absent_share
@@ -83,6 +83,7 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
         selection.typed = 1.0 if any(answertype.holds(kind, s.text, question) for s in selection.sentences) else -1.0
     _quote_runner_up(selection, max_sentences)
     if context:
+        _complete_lead(evidence, selection, candidates, terms, max_sentences)
         _quote_antecedent(evidence, selection, max_sentences)
     return selection
 
@@ -144,6 +145,32 @@ def _quote_runner_up(selection: Selection, max_sentences: int) -> None:
     runner_up = selection.runner_up
     if runner_up is not None and len(selection.sentences) < max_sentences and runner_up not in selection.sentences:
         selection.sentences.insert(1, runner_up)
+
+
+def _complete_lead(evidence: Evidence, selection: Selection, candidates: list[Candidate], terms: list[Term],
+                   max_sentences: int) -> None:
+    """A document's opening sentence chosen first says what its subject is ("X is a plant of …"); when the
+    question asks more of X (where it grows, what it is used for) than that sentence holds, the sentence of the same
+    document whose own words hold the most of the rest is quoted next to it, before any other document's. After the
+    gate's signals were read."""
+    chosen = selection.sentences
+    first = chosen[0] if chosen else None
+    if first is None or selection.about_source or first != evidence.lead(first.doc_id):
+        return
+    held = [matches(t, first.folded, first.stems) for t in terms]
+    best, best_gain = None, 0.0
+    for candidate in candidates:
+        s = candidate.sentence
+        if s.doc_id == first.doc_id and s != first:
+            gain = sum(t.weight for t, h in zip(terms, held) if not h and matches(t, s.folded, s.stems))
+            if gain > best_gain or (best is not None and gain == best_gain and candidate.prior > best.prior):
+                best, best_gain = candidate, gain
+    if best is None:
+        return
+    if best.sentence in chosen:
+        chosen.remove(best.sentence)
+    chosen.insert(1, best.sentence)
+    del chosen[max_sentences:]
 
 
 def _quote_antecedent(evidence: Evidence, selection: Selection, max_sentences: int) -> None:

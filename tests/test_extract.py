@@ -6,7 +6,7 @@ from assistant import Assistant, Settings
 from assistant.answertype import asks, holds
 from assistant.chunking import sentences
 from assistant.evidence import LEAD_WEIGHT, matches
-from assistant.extractive import Candidate, _cover, _quote_runner_up
+from assistant.extractive import Candidate, _complete_lead, _cover, _quote_runner_up
 from assistant.query import Term
 from assistant.types import Sentence
 
@@ -152,6 +152,34 @@ def test_no_runner_up_when_the_first_sentence_clearly_wins_or_none_is_wanted():
     assert _runner_up([0.30, 0.15, 0.0], 0.1) == ["关税暂停九十天"]
     assert _runner_up([0.30, 0.29, 0.0], 0.0) == ["关税暂停九十天"]
     assert _runner_up([0.30, 0.29, 0.0], 0.1, max_sentences=1) == ["关税暂停九十天"]
+
+
+def _lead_completed(lead_doc_texts, other_doc_text):
+    """Cover "夜来香分布在哪些地区" over an entry (its opening first) and another document's sentence, then let the
+    entry's opening be completed; returns the quoted texts."""
+    from types import SimpleNamespace
+
+    terms = [Term("夜来香", {"夜来香": 1.0}, 5.8), Term("分布", {"分布": 1.0}, 1.9), Term("地区", {"地区": 1.0}, 1.0)]
+    entry = [Sentence("c1", "entry", i * 100, i * 100 + len(t), t, t, frozenset()) for i, t in enumerate(lead_doc_texts)]
+    other = Sentence("c2", "other", 0, len(other_doc_text), other_doc_text, other_doc_text, frozenset())
+    cands = [Candidate(s, [matches(t, s.folded, s.stems) for t in terms], 0.3 if s is entry[0] else 0.0)
+             for s in entry + [other]]
+    selection = _cover(terms, cands, total=8.7, max_sentences=3)
+    coverage = selection.coverage
+    evidence = SimpleNamespace(lead=lambda doc_id: entry[0] if doc_id == "entry" else other)
+    _complete_lead(evidence, selection, cands, terms, 3)
+    assert selection.coverage == coverage  # a quoting step: the gate's signals stay those of the cover
+    return [s.text for s in selection.sentences]
+
+
+def test_an_opening_sentence_chosen_first_is_completed_from_its_own_document():
+    """The entry's opening names the plant; where it grows is said later in the entry, not in another document."""
+    quoted = _lead_completed(["夜来香是萝藦科夜来香属的植物。", "分布在亚洲、美洲、欧洲等地。", "栽培供观赏。"],
+                             "雷公藤主要分布于东亚地区。")
+    assert quoted[:2] == ["夜来香是萝藦科夜来香属的植物。", "分布在亚洲、美洲、欧洲等地。"]
+    # nothing in the entry says more than its opening: the cover's choice stands
+    assert _lead_completed(["夜来香是萝藦科夜来香属的植物。", "栽培供观赏。"], "雷公藤主要分布于东亚地区。") == \
+        ["夜来香是萝藦科夜来香属的植物。", "雷公藤主要分布于东亚地区。"]
 
 
 @pytest.mark.parametrize("text, leans", [
