@@ -37,9 +37,12 @@ class Term:
     surface: str = ""  # the question's own word (quarterly for the stem quarter): how common it is decides its weight
 
     def lexical_tokens(self, analyzer: Analyzer) -> dict[str, float]:
+        """The tokens BM25 scores the term by: its variants, and the character pairs of its Chinese ones, for a
+        word jieba cuts otherwise in the sources (a two-character word of the question's own, such as 螭頭 that
+        jieba cuts 螭/頭 in the source, is found by its one pair; a translation's pair is too loose a sign)."""
         tokens = dict(self.variants)
         for variant, mult in self.variants.items():
-            if is_cjk(variant) and len(variant) > 2:
+            if is_cjk(variant) and (len(variant) > 2 or len(variant) == 2 and mult >= 1.0):
                 for bigram in analyzer.bigrams(variant):
                     tokens.setdefault(bigram, BIGRAM_WEIGHT * mult)
         return tokens

@@ -280,3 +280,21 @@ def test_variants_of_a_term_share_one_idf(tmp_path):
     scores = index.scores([{"芯片": 1.0, "chip": 0.8}])
     # The one English line holds the rare variant; it must not outrank the passages in the corpus's own wording.
     assert scores[0] < scores[1] and scores[1] > 0 and scores[7] == 0
+
+
+def test_a_two_character_word_jieba_cuts_otherwise_in_the_source_is_found_by_its_pair(tmp_path):
+    """jieba cuts 螭頭 into 螭/頭 in the source; the question's term (rejoined by the weights) still reaches it."""
+    from assistant.lexical import LexicalIndex
+    from assistant.text import Analyzer
+    from assistant.types import Chunk
+    from tests.conftest import ROOT
+
+    analyzer = Analyzer(ROOT / "corpus" / "lexicon")
+    texts = ["在每一欄杆下又向外伸出一石螭頭，用於壇面排水。", "水壩的主要功能是儲水。", "其他內容。"]
+    chunks = [Chunk(str(i), "d", 0, len(t), t, [(0, len(t))]) for i, t in enumerate(texts)]
+    index = LexicalIndex.build(chunks, {}, {}, {}, [analyzer.tokens(t) for t in texts])
+    assert "螭头" not in analyzer.words(analyzer.fold(texts[0])) and index.df(["螭头"]) == 1
+    own = Term("螭头", {"螭头": 1.0}).lexical_tokens(analyzer)
+    assert index.scores([own])[0] > 0
+    translated = Term("dam", {"dam": 1.0, "水坝": 0.6}).lexical_tokens(analyzer)
+    assert translated == {"dam": 1.0, "水坝": 0.6}
