@@ -149,15 +149,19 @@ def _quote_runner_up(selection: Selection, max_sentences: int) -> None:
 
 def _complete_lead(evidence: Evidence, selection: Selection, candidates: list[Candidate], terms: list[Term],
                    max_sentences: int) -> None:
-    """A document's opening sentence chosen first says what its subject is ("X is a plant of …"); when the
-    question asks more of X (where it grows, what it is used for) than that sentence holds, the sentence of the same
-    document whose own words hold the most of the rest is quoted next to it, before any other document's. After the
-    gate's signals were read."""
+    """A first sentence that says no more of the question than its document's opening does (the opening itself,
+    "X is a plant of …", or another that only names X) tells what the subject is; when the question asks more of
+    X (where it grows, whose mother she was), the sentence of the same document whose own words hold the most of
+    the rest is quoted next to it, before any other document's. After the gate's signals were read."""
     chosen = selection.sentences
     first = chosen[0] if chosen else None
-    if first is None or selection.about_source or first != evidence.lead(first.doc_id):
+    lead = evidence.lead(first.doc_id) if first is not None and not selection.about_source else None
+    if lead is None:
         return
     held = [matches(t, first.folded, first.stems) for t in terms]
+    opening = held if first == lead else [matches(t, lead.folded, lead.stems) for t in terms]
+    if any(h and not o for h, o in zip(held, opening)):
+        return
     best, best_gain = None, 0.0
     for candidate in candidates:
         s = candidate.sentence

@@ -6,7 +6,7 @@ from assistant import Assistant, Settings
 from assistant.answertype import asks, holds
 from assistant.chunking import sentences
 from assistant.evidence import LEAD_WEIGHT, matches
-from assistant.extractive import Candidate, _complete_lead, _cover, _quote_runner_up
+from assistant.extractive import Candidate, Selection, _complete_lead, _cover, _quote_runner_up
 from assistant.query import Term
 from assistant.types import Sentence
 
@@ -180,6 +180,25 @@ def test_an_opening_sentence_chosen_first_is_completed_from_its_own_document():
     # nothing in the entry says more than its opening: the cover's choice stands
     assert _lead_completed(["夜来香是萝藦科夜来香属的植物。", "栽培供观赏。"], "雷公藤主要分布于东亚地区。") == \
         ["夜来香是萝藦科夜来香属的植物。", "雷公藤主要分布于东亚地区。"]
+
+
+def test_a_first_sentence_that_only_names_the_subject_is_completed_too():
+    """据说…便是明圣王后所为 names the queen and no more than the entry's opening does; whose mother she was is said in
+    the entry's next sentence. A first sentence that says more than the opening is left as the cover chose."""
+    from types import SimpleNamespace
+
+    terms = [Term("明圣王后", {"明圣王后": 1.0}, 6.1), Term("母亲", {"母亲": 1.0}, 1.9)]
+    texts = ["明圣王后金氏，本贯清风。", "清风府院君之长女，肃宗的母亲。", "据说张禧嫔被逐出宫，便是明圣王后所为。"]
+    entry = [Sentence("c1", "queen", i * 100, i * 100 + len(t), t, t, frozenset()) for i, t in enumerate(texts)]
+    evidence = SimpleNamespace(lead=lambda doc_id: entry[0])
+    cands = [Candidate(s, [matches(t, s.folded, s.stems) for t in terms], 0.0) for s in entry]
+    selection = Selection([entry[2]], 0.76)
+    _complete_lead(evidence, selection, cands, terms, 3)
+    assert [s.text for s in selection.sentences] == [texts[2], texts[1]]
+    said_more = Sentence("c1", "queen", 300, 320, "明圣王后是肃宗的母亲。", "明圣王后是肃宗的母亲。", frozenset())
+    selection = Selection([said_more], 1.0)
+    _complete_lead(evidence, selection, cands, terms, 3)
+    assert selection.sentences == [said_more]
 
 
 @pytest.mark.parametrize("text, leans", [
