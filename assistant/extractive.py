@@ -152,7 +152,8 @@ def _complete_lead(evidence: Evidence, selection: Selection, candidates: list[Ca
     """A first sentence that says no more of the question than its document's opening does (the opening itself,
     "X is a plant of …", or another that only names X) tells what the subject is; when the question asks more of
     X (where it grows, whose mother she was), the sentence of the same document whose own words hold the most of
-    the rest is quoted next to it, before any other document's. After the gate's signals were read."""
+    the rest is quoted next to it, before any other document's, when there is room for it. After the gate's signals
+    were read."""
     chosen = selection.sentences
     first = chosen[0] if chosen else None
     lead = evidence.lead(first.doc_id) if first is not None and not selection.about_source else None
@@ -169,12 +170,11 @@ def _complete_lead(evidence: Evidence, selection: Selection, candidates: list[Ca
             gain = sum(t.weight for t, h in zip(terms, held) if not h and matches(t, s.folded, s.stems))
             if gain > best_gain or (best is not None and gain == best_gain and candidate.prior > best.prior):
                 best, best_gain = candidate, gain
-    if best is None:
-        return
+    if best is None or (best.sentence not in chosen and len(chosen) >= max_sentences):
+        return  # no room: what the cover chose stays
     if best.sentence in chosen:
         chosen.remove(best.sentence)
     chosen.insert(1, best.sentence)
-    del chosen[max_sentences:]
 
 
 def _quote_antecedent(evidence: Evidence, selection: Selection, max_sentences: int) -> None:

@@ -195,6 +195,10 @@ def test_a_first_sentence_that_only_names_the_subject_is_completed_too():
     selection = Selection([entry[2]], 0.76)
     _complete_lead(evidence, selection, cands, terms, 3)
     assert [s.text for s in selection.sentences] == [texts[2], texts[1]]
+    other = Sentence("c2", "other", 0, 12, "她探望母亲武邑郡君。", "她探望母亲武邑郡君。", frozenset())
+    full = Selection([entry[2], entry[0], other], 0.76)  # no room: the cover's choice stays
+    _complete_lead(evidence, full, cands, terms, 3)
+    assert full.sentences == [entry[2], entry[0], other]
     said_more = Sentence("c1", "queen", 300, 320, "明圣王后是肃宗的母亲。", "明圣王后是肃宗的母亲。", frozenset())
     selection = Selection([said_more], 1.0)
     _complete_lead(evidence, selection, cands, terms, 3)
