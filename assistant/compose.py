@@ -41,15 +41,15 @@ class Composer:
         """Each quote with its passage (text, start): sentences that follow one another on a line of a document
         are one quote, where the first of them stands (所以… after the sentence it leans on reads as one)."""
         quotes = [(s, self._passage(s)) for s in sentences]
-        joined = True
-        while joined:
-            joined = False
+        changed = True
+        while changed:
+            changed = False
             for a, b in permutations(range(len(quotes)), 2):
-                both = _joined(quotes[a], quotes[b])
+                both = joined(quotes[a], quotes[b])
                 if both is not None:
                     quotes[min(a, b)] = both
                     del quotes[max(a, b)]
-                    joined = True
+                    changed = True
                     break
         return quotes
 
@@ -86,7 +86,7 @@ class Composer:
         )
 
 
-def _joined(first: tuple[Sentence, tuple[str, int]], second: tuple[Sentence, tuple[str, int]]):
+def joined(first: tuple[Sentence, tuple[str, int]], second: tuple[Sentence, tuple[str, int]]):
     """``second`` right after ``first`` in the same document, nothing but spaces between them on one line: the
     two as one quote, with the union of their passages; None otherwise (or when the passages leave a gap)."""
     (a, passage_a), (b, passage_b) = first, second

@@ -228,16 +228,20 @@ class Evidence:
         return own
 
     def whole_lines(self, sentences: list[Sentence]) -> list[Sentence]:
-        """Neighbouring sentences on one line become one (a reference entry "Title. Outlet. Date.")."""
-        out: list[Sentence] = []
+        """Neighbouring sentences of one chunk on one line become one (a reference entry "Title. Outlet. Date."),
+        joined as an answer's quotes are (``compose.joined``)."""
+        from .compose import joined
+
+        out: list[tuple[Sentence, tuple[str, int]]] = []
         for s in sentences:
-            last = out[-1] if out else None
             chunk = self.index.by_id[s.chunk_id]
-            if last is not None and last.chunk_id == s.chunk_id and "\n" not in chunk.sentence_text(last.end, s.start):
-                out[-1] = replace(last, end=s.end, text=chunk.sentence_text(last.start, s.end))
+            here = (s, (chunk.text, chunk.start))
+            both = joined(out[-1], here) if out and out[-1][0].chunk_id == s.chunk_id else None
+            if both is None:
+                out.append(here)
             else:
-                out.append(s)
-        return out
+                out[-1] = both
+        return [s for s, _ in out]
 
     def similarities(self, sentences: list[Sentence], vector) -> list[float | None]:
         """Each sentence's cosine to the question (vectors are unit length)."""
