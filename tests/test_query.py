@@ -298,3 +298,14 @@ def test_a_two_character_word_jieba_cuts_otherwise_in_the_source_is_found_by_its
     assert index.scores([own])[0] > 0
     translated = Term("dam", {"dam": 1.0, "水坝": 0.6}).lexical_tokens(analyzer)
     assert translated == {"dam": 1.0, "水坝": 0.6}
+
+
+def test_an_english_word_without_a_translation_borrows_those_of_its_family(analyzer):
+    """CC-CEDICT glosses "to disobey" and "to proclaim"; a question's disobedience and proclamation reach their
+    renderings. A stem that only begins alike (internship for international) is no kin."""
+    tables = {"en2zh": {"disobey": ["不服从"], "proclaim": ["宣告"], "internship": ["实习"]}, "zh2en": {}}
+    qa = QueryAnalyzer(analyzer, Glossary(analyzer), tables, 0.8)
+    by_label = {t.label: t for t in qa.terms("Is civil disobedience an international proclamation?")}
+    assert by_label["disobedi"].variants == {"disobedi": 1.0, "不服从": 0.8}
+    assert by_label["proclam"].variants == {"proclam": 1.0, "宣告": 0.8}
+    assert len(by_label["internat"].variants) == 1
