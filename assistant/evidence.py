@@ -9,6 +9,7 @@ from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
+from .compose import joined
 from .lexical import LexicalIndex, no_gc
 from .query import Term
 from .text import Analyzer, data_lines, is_cjk, latin
@@ -230,8 +231,6 @@ class Evidence:
     def whole_lines(self, sentences: list[Sentence]) -> list[Sentence]:
         """Neighbouring sentences of one chunk on one line become one (a reference entry "Title. Outlet. Date."),
         joined as an answer's quotes are (``compose.joined``)."""
-        from .compose import joined
-
         out: list[tuple[Sentence, tuple[str, int]]] = []
         for s in sentences:
             chunk = self.index.by_id[s.chunk_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import answertype
-from .evidence import CONNECTIVE_OPENING, PRONOUN_OPENING, Evidence, matches
+from .evidence import CONNECTIVE_OPENING, PRONOUN_OPENING, Evidence
 from .query import Term
 from .types import Passage, Sentence
 from .weights import absent_share
@@ -159,15 +159,16 @@ def _complete_lead(evidence: Evidence, selection: Selection, candidates: list[Ca
     lead = evidence.lead(first.doc_id) if first is not None and not selection.about_source else None
     if lead is None:
         return
-    held = [matches(t, first.folded, first.stems) for t in terms]
-    opening = held if first == lead else [matches(t, lead.folded, lead.stems) for t in terms]
+    held = evidence.hits(terms, first, context=False)
+    opening = held if first == lead else evidence.hits(terms, lead, context=False)
     if any(h and not o for h, o in zip(held, opening)):
         return
     best, best_gain = None, 0.0
     for candidate in candidates:
         s = candidate.sentence
         if s.doc_id == first.doc_id and s != first:
-            gain = sum(t.weight for t, h in zip(terms, held) if not h and matches(t, s.folded, s.stems))
+            own = evidence.hits(terms, s, context=False)
+            gain = sum(t.weight for t, h, o in zip(terms, held, own) if not h and o)
             if gain > best_gain or (best is not None and gain == best_gain and candidate.prior > best.prior):
                 best, best_gain = candidate, gain
     if best is None or (best.sentence not in chosen and len(chosen) >= max_sentences):

@@ -154,6 +154,11 @@ def test_no_runner_up_when_the_first_sentence_clearly_wins_or_none_is_wanted():
     assert _runner_up([0.30, 0.29, 0.0], 0.1, max_sentences=1) == ["关税暂停九十天"]
 
 
+def _own_hits(terms, sentence, context=False):
+    """What ``Evidence.hits(..., context=False)`` gives: the sentence's own words only."""
+    return [matches(t, sentence.folded, sentence.stems) for t in terms]
+
+
 def _lead_completed(lead_doc_texts, other_doc_text):
     """Cover "夜来香分布在哪些地区" over an entry (its opening first) and another document's sentence, then let the
     entry's opening be completed; returns the quoted texts."""
@@ -166,7 +171,7 @@ def _lead_completed(lead_doc_texts, other_doc_text):
              for s in entry + [other]]
     selection = _cover(terms, cands, total=8.7, max_sentences=3)
     coverage = selection.coverage
-    evidence = SimpleNamespace(lead=lambda doc_id: entry[0] if doc_id == "entry" else other)
+    evidence = SimpleNamespace(lead=lambda doc_id: entry[0] if doc_id == "entry" else other, hits=_own_hits)
     _complete_lead(evidence, selection, cands, terms, 3)
     assert selection.coverage == coverage  # a quoting step: the gate's signals stay those of the cover
     return [s.text for s in selection.sentences]
@@ -190,7 +195,7 @@ def test_a_first_sentence_that_only_names_the_subject_is_completed_too():
     terms = [Term("明圣王后", {"明圣王后": 1.0}, 6.1), Term("母亲", {"母亲": 1.0}, 1.9)]
     texts = ["明圣王后金氏，本贯清风。", "清风府院君之长女，肃宗的母亲。", "据说张禧嫔被逐出宫，便是明圣王后所为。"]
     entry = [Sentence("c1", "queen", i * 100, i * 100 + len(t), t, t, frozenset()) for i, t in enumerate(texts)]
-    evidence = SimpleNamespace(lead=lambda doc_id: entry[0])
+    evidence = SimpleNamespace(lead=lambda doc_id: entry[0], hits=_own_hits)
     cands = [Candidate(s, [matches(t, s.folded, s.stems) for t in terms], 0.0) for s in entry]
     selection = Selection([entry[2]], 0.76)
     _complete_lead(evidence, selection, cands, terms, 3)
