@@ -30,6 +30,8 @@ class Selection:
     passage_coverage: float = 0.0  # the most any one retrieved passage covers
     typed: float = 0.0  # the question asks for a date/number/name: +1 a chosen sentence holds one, -1 none does
     agreement: float = 0.0  # how high the first sentence's passage ranks by meaning and by words (1 = top of both)
+    # share of the retrieved passages from the first sentence's document, beyond chance (None: one document)
+    concentration: float | None = None
     about_source: bool = False  # answered from the byline or reference list (no gate: the metadata says so)
     similarity: float | None = None  # best cosine between the question and a chosen sentence
     cross: bool = False  # the chosen sentences are in another language than the question
@@ -74,6 +76,7 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
     if selection.sentences:
         home = next(p for p in passages if p.chunk_id == selection.sentences[0].chunk_id)
         selection.agreement = sum(1 / (1 + r) for r in (home.dense_rank, home.lexical_rank) if r is not None) / 2
+        selection.concentration = concentration(evidence, passages, home.doc_id)
     _add_neighbour(evidence, selection, kind, question, max_sentences)
     selection.absent = absent_share(terms)
     chosen = [c.similarity for c in candidates if c.sentence in selection.sentences and c.similarity is not None]
@@ -86,6 +89,22 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
         _complete_lead(evidence, selection, candidates, terms, max_sentences)
         _quote_antecedent(evidence, selection, max_sentences)
     return selection
+
+
+def concentration(evidence: Evidence, passages: list[Passage], doc_id: str) -> float | None:
+    """How many of the retrieved passages come from ``doc_id``, from what chance would give (0: its share of the
+    corpus's chunks, or fewer) to as many as it has (1). A question the sources answer draws several passages from
+    the document that answers it; one they do not draws words from here and there (the public sets' left-out
+    articles). None when chance alone would fill half of what the document can (one document, or one that holds
+    most of the corpus, or every chunk retrieved): then it says nothing."""
+    chunks = evidence.index.chunk_counts.get(doc_id, 0)
+    if not passages or not chunks:
+        return None
+    chance = chunks / len(evidence.index.chunks)
+    most = min(len(passages), chunks) / len(passages)
+    if chance > most / 2 or most <= chance:
+        return None
+    return max(0.0, (sum(p.doc_id == doc_id for p in passages) / len(passages) - chance) / (most - chance))
 
 
 def _about_source(evidence: Evidence, kind: str, passages: list[Passage]) -> Selection:

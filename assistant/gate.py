@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -16,17 +16,17 @@ from .settings import Settings
 
 GATE_FILE = Path(__file__).resolve().parent / "gate.json"
 FEATURES = ("coverage", "first_coverage", "passage_coverage", "absent", "similarity", "cross", "cross_similarity",
-            "cross_coverage", "agreement", "typed_hit", "typed_miss")
+            "cross_coverage", "agreement", "typed_hit", "typed_miss", "concentration")
 
 
-def features(selection: Selection) -> dict[str, float]:
-    """The signals the gate weighs, one number each."""
+def features(selection: Selection) -> dict[str, float | None]:
+    """The signals the gate weighs, one number each (None: not observed, see ``Gate.neutral``)."""
     similarity = selection.similarity or 0.0
     cross = float(selection.cross)
     return {"coverage": selection.coverage, "first_coverage": selection.first_coverage,
             "passage_coverage": selection.passage_coverage, "absent": selection.absent, "similarity": similarity,
             "cross": cross, "cross_similarity": cross * similarity, "cross_coverage": cross * selection.coverage,
-            "agreement": selection.agreement,
+            "agreement": selection.agreement, "concentration": selection.concentration,
             # asked for a date/number/name and a chosen sentence holds one, or none does: two signals of
             # different strength (one linear feature made them mirror each other)
             "typed_hit": float(selection.typed > 0), "typed_miss": float(selection.typed < 0)}
@@ -38,11 +38,14 @@ class Gate:
     bias: float
     threshold: float
     model: str  # the embedding model whose cosines it was fitted on; with another model it does not apply
+    # what a signal reads when it is not observed (concentration over a single document): its mean in the fit
+    neutral: dict[str, float] = field(default_factory=dict)
 
     def confidence(self, selection: Selection) -> float:
         """The fitted probability that the chosen sentences answer the question."""
         x = features(selection)
-        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in x.items())
+        z = self.bias + sum(self.weights.get(name, 0.0) * (self.neutral.get(name, 0.0) if value is None else value)
+                            for name, value in x.items())
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -52,7 +55,8 @@ def load_gate(path: Path = GATE_FILE) -> Gate | None:
     if not path.exists():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Gate(dict(data["weights"]), float(data["bias"]), float(data["threshold"]), str(data["model"]))
+    return Gate(dict(data["weights"]), float(data["bias"]), float(data["threshold"]), str(data["model"]),
+                {k: float(v) for k, v in data.get("neutral", {}).items()})
 
 
 @dataclass(frozen=True)

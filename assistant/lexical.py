@@ -144,6 +144,14 @@ class LexicalIndex:
         return {c.id: t for c, t in zip(self.chunks, tokens)}
 
     @cached_property
+    def chunk_counts(self) -> dict[str, int]:
+        """How many chunks each document has."""
+        counts: dict[str, int] = {}
+        for chunk in self.chunks:
+            counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+        return counts
+
+    @cached_property
     def sentence_texts(self) -> dict[tuple[str, int], str]:
         """The rows of ``vectors``: each distinct sentence's text by (doc_id, start)."""
         return sentence_texts(self.chunks)

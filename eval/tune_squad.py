@@ -61,7 +61,7 @@ def main() -> None:
     parser.add_argument("--chart", default="eval/report/gate.png", help="where --fit-gate draws its curve")
     parser.add_argument("--frontier", action="store_true", help="cites gold at equal abstention (see above)")
     parser.add_argument("--seeds", default="0,1,3", help="leave-out seeds --frontier pools")
-    parser.add_argument("--dev-weight", type=float, default=1.0, help="weight of eval/ dev against one public set")
+    parser.add_argument("--dev-weight", type=float, default=2.0, help="weight of eval/ dev against one public set")
     args = parser.parse_args()
     logging.getLogger("assistant").setLevel(logging.ERROR)
     if args.fit_gate:
@@ -197,13 +197,18 @@ def fit_gate(args) -> None:
              for q in questions]
     Path(args.work, "gate-rows.json").write_text(json.dumps(rows), encoding="utf-8")
     usable = [r for r in rows if r[1] is not None]  # no sentence at all: abstain whatever the gate says
-    x = np.array([[f[k] for k in FEATURES] for _, f, _ in usable])
+    # A signal not observed (None: concentration over a single document, as in eval/ dev) reads its mean
+    # over the questions where it is, in the fit and in use (the gate's "neutral"), so it moves nothing there.
+    neutral = {k: float(np.mean([f[k] for _, f, _ in usable if f[k] is not None]))
+               for k in FEATURES if any(f[k] is None for _, f, _ in usable)}
+    x = np.array([[neutral[k] if f[k] is None else f[k] for k in FEATURES] for _, f, _ in usable])
     y = np.array([a for _, _, a in usable])
     sets = [s for s, _, _ in usable]
     per_set = {s: sets.count(s) for s in set(sets)}
     # Each source of questions counts alike, eval/ dev (the product's own readers: paraphrases, near misses)
-    # --dev-weight times as much (1: alike; 2 made the gate answer less where it mattered: --frontier over leave-out
-    # seeds 0, 1, 3 and the unseen 2, 4); within a source, answerable and unanswerable questions count alike.
+    # --dev-weight times as much (2: with the concentration signal, which a one-document corpus lacks, weight 1 moved
+    # the article's operating point, eval/ dev abstention recall 0.72 -> 0.67; 2 keeps it, within half a point of
+    # weight 1 on the public sets' --frontier); within a source, answerable and unanswerable questions count alike.
     per_class = {(s, a): sum(1 for s2, a2 in zip(sets, y) if (s2, a2) == (s, a)) for s, a in zip(sets, y)}
     weight = np.array([(args.dev_weight if s == "eval-dev" else 1.0) / per_class[(s, a)] for s, a in zip(sets, y)])
     weight *= len(weight) / weight.sum()  # mean 1, so the regularisation means what it does unweighted
@@ -218,7 +223,7 @@ def fit_gate(args) -> None:
     # The operating point: answer as much as possible while abstaining on --abstain of the unanswerable.
     best = next((c for c in curve if c[2] >= args.abstain), curve[-1])
     gate = {"features": list(FEATURES), "weights": dict(zip(FEATURES, map(float, model.coef_[0]))),
-            "bias": float(model.intercept_[0]), "threshold": best[0], "model": base.model_label,
+            "bias": float(model.intercept_[0]), "threshold": best[0], "model": base.model_label, "neutral": neutral,
             "fitted_on": {s: per_set[s] for s in sorted(per_set)},
             "curve": [{"threshold": t, "answered": r, "abstained": a} for t, r, a in curve]}
     Path(args.fit_gate).write_text(json.dumps(gate, indent=2) + "\n", encoding="utf-8")

