@@ -30,7 +30,7 @@ class Selection:
     passage_coverage: float = 0.0  # the most any one retrieved passage covers
     typed: float = 0.0  # the question asks for a date/number/name: +1 a chosen sentence holds one, -1 none does
     agreement: float = 0.0  # how high the first sentence's passage ranks by meaning and by words (1 = top of both)
-    # share of the retrieved passages from the first sentence's document, beyond chance (None: one document)
+    # share of the retrieved passages from the first sentence's document, beyond chance (None: says nothing)
     concentration: float | None = None
     about_source: bool = False  # answered from the byline or reference list (no gate: the metadata says so)
     similarity: float | None = None  # best cosine between the question and a chosen sentence
@@ -102,7 +102,7 @@ def concentration(evidence: Evidence, passages: list[Passage], doc_id: str) -> f
         return None
     chance = chunks / len(evidence.index.chunks)
     most = min(len(passages), chunks) / len(passages)
-    if chance > most / 2 or most <= chance:
+    if chance > most / 2:
         return None
     return max(0.0, (sum(p.doc_id == doc_id for p in passages) / len(passages) - chance) / (most - chance))
 

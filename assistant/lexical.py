@@ -16,6 +16,7 @@ import pickle
 import shutil
 import sys
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -144,12 +145,9 @@ class LexicalIndex:
         return {c.id: t for c, t in zip(self.chunks, tokens)}
 
     @cached_property
-    def chunk_counts(self) -> dict[str, int]:
+    def chunk_counts(self) -> Counter[str]:
         """How many chunks each document has."""
-        counts: dict[str, int] = {}
-        for chunk in self.chunks:
-            counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
-        return counts
+        return Counter(chunk.doc_id for chunk in self.chunks)
 
     @cached_property
     def sentence_texts(self) -> dict[tuple[str, int], str]:
