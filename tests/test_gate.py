@@ -39,8 +39,9 @@ def _passages(*docs):
 def test_concentration_is_the_share_of_passages_from_the_answering_document_beyond_chance():
     from assistant.extractive import concentration
 
-    def corpus(**chunks):
-        return SimpleNamespace(index=SimpleNamespace(chunk_counts=chunks, chunks=[None] * sum(chunks.values())))
+    def corpus(likeness=0.2, **chunks):
+        return SimpleNamespace(index=SimpleNamespace(chunk_counts=chunks, chunks=[None] * sum(chunks.values()),
+                                                     likeness=likeness))
 
     many = corpus(a=10, b=10, c=980)
     assert concentration(many, _passages("a", "a", "a", "b", "b"), "a") == pytest.approx((0.6 - 0.01) / 0.99)
@@ -56,6 +57,8 @@ def test_concentration_is_the_share_of_passages_from_the_answering_document_beyo
     assert concentration(corpus(a=40), _passages("a", "a"), "a") is None
     assert concentration(corpus(a=33, b=1), _passages("b", "a", "a", "a", "a"), "a") is None
     assert concentration(corpus(a=3, b=2), _passages("a", "a", "a", "b", "b"), "a") is None
+    # ... or documents about one subject, whose passages any question draws from several of them
+    assert concentration(corpus(likeness=0.6, a=10, b=10, c=980), _passages("a", "a", "a", "b", "b"), "a") is None
 
 
 def test_a_signal_not_observed_reads_its_neutral_value():
@@ -88,3 +91,26 @@ def test_the_selection_reads_concentration_only_over_several_documents(bot, tmp_
         selection, found, _ = other._select(question, None, other.analyzer.script(question))
         assert len(found.passages) == min(top_k, 7) and selection.sentences[0].doc_id == "fuji.txt"
         assert selection.concentration == (expected and pytest.approx(expected))
+
+
+def test_documents_about_one_subject_are_alike_and_others_are_not(bot, tmp_path, embeddings):
+    from assistant import Assistant, Settings
+    from assistant.extractive import ALIKE
+
+    lines = [line for f in bot.settings.corpus_dir.glob("*.txt") for line in f.read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    one, many = tmp_path / "one-subject", tmp_path / "many-subjects"
+    one.mkdir()
+    many.mkdir()
+    for i in range(3):  # the article cut in three
+        (one / f"part{i}.txt").write_text("\n".join(lines[i::3]), encoding="utf-8")
+    for name, text in {"fuji": "富士山是日本最高的山，最後一次噴發是在1707年。", "tides": "月球的引力使海水每天涨落两次。",
+                       "bees": "蜜蜂用舞蹈告訴同伴花在哪裡。", "chess": "國際象棋的棋盤有六十四格，兵可以升變。"}.items():
+        (many / f"{name}.txt").write_text(text, encoding="utf-8")
+    alike = {}
+    for folder in (one, many):
+        other = Assistant(Settings(corpus_dir=folder, index_dir=tmp_path / f"{folder.name}-index"), embeddings=embeddings)
+        other.ingest(progress=False)
+        alike[folder.name] = other.index.likeness
+    assert alike["one-subject"] > ALIKE > alike["many-subjects"]
+    assert bot.index.likeness is None  # one document
