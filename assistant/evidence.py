@@ -18,6 +18,8 @@ from .types import Passage, Sentence
 # A term of the document's opening sentence (its subject) counts this much for its other sentences. 0.7 over 0.5:
 # CMRC's gold answer in the quote +2 points on two leave-out draws, the other sets within a point; 1.0 cost dev.
 LEAD_WEIGHT = 0.7
+LIKENESS_SAMPLE = 100  # documents whose centroids ``Evidence.likeness`` compares ...
+LIKENESS_SENTENCES = 8  # ... from their first sentences (reading every row of a large index takes a second)
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 
 
@@ -138,6 +140,33 @@ class Evidence:
         for chunk in self.index.chunks:
             grouped.setdefault(chunk.doc_id, []).append(chunk)
         return {doc: sorted(chunks, key=lambda c: c.start) for doc, chunks in grouped.items()}
+
+    def chunk_count(self, doc_id: str) -> int:
+        """How many chunks the document has."""
+        return len(self._by_doc.get(doc_id, ()))
+
+    @cached_property
+    def likeness(self) -> float | None:
+        """How alike the documents are in what they are about: the mean cosine between the centroids of their
+        opening sentences' vectors (``LIKENESS_SAMPLE`` documents spread over the corpus, at most). The public sets'
+        Wikipedia articles: 0.16-0.37; the article cut into four documents: 0.52. None with fewer than two
+        documents or no vectors."""
+        import numpy as np
+
+        docs = list(self._by_doc)
+        if self.vectors is None or len(docs) < 2:
+            return None
+        chosen = set(docs[:: max(1, len(docs) // LIKENESS_SAMPLE)])
+        rows: dict[str, list[int]] = {}
+        for (doc, _), row in self._rows.items():
+            if doc in chosen and len(rows.setdefault(doc, [])) < LIKENESS_SENTENCES:
+                rows[doc].append(row)
+        if len(rows) < 2:
+            return None
+        centroids = np.array([np.asarray(self.vectors[r], dtype=np.float32).mean(axis=0) for r in rows.values()])
+        centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
+        pairs = centroids @ centroids.T
+        return float((pairs.sum() - np.trace(pairs)) / (len(centroids) * (len(centroids) - 1)))
 
     def _doc_chunks(self, doc_id: str) -> tuple[list[str], list[tuple[int, str]]]:
         """A document's chunk ids in order and where its metadata sections start (one scan of its text)."""

@@ -17,7 +17,7 @@ CROSS_SEMANTIC = 2.0  # ... and how much more it counts when the sentence is in 
 MAX_REFERENCES = 5  # most reference-list entries quoted for "which reports are cited"
 TYPE_WEIGHT = 0.3  # the bonus for a sentence holding the kind of value asked for (a date for "when")
 CLOSE_MARGIN = 0.1  # a runner-up scoring within this of the first sentence is quoted too
-ALIKE = 0.45  # documents whose centroids are this alike on average are one subject (see LexicalIndex.likeness)
+ALIKE = 0.45  # documents whose centroids are this alike on average are one subject (see Evidence.likeness)
 
 
 @dataclass
@@ -99,8 +99,8 @@ def concentration(evidence: Evidence, passages: list[Passage], doc_id: str) -> f
     articles). None when chance alone would fill half of what the document can (one document, or one that holds
     most of the corpus, or every chunk retrieved), or when the documents are about one subject (``ALIKE``; one
     article cut in four: answerable questions drew passages from all four too): then it says nothing."""
-    chunks = evidence.index.chunk_counts.get(doc_id, 0)
-    likeness = evidence.index.likeness
+    chunks = evidence.chunk_count(doc_id)
+    likeness = evidence.likeness
     if not passages or not chunks or likeness is None or likeness > ALIKE:
         return None
     chance = chunks / len(evidence.index.chunks)

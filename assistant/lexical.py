@@ -16,7 +16,6 @@ import pickle
 import shutil
 import sys
 import uuid
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -27,9 +26,6 @@ import numpy as np
 from .errors import REBUILD, IndexDamaged
 from .text import BIGRAM_MARK, is_cjk
 from .types import Chunk
-
-LIKENESS_SAMPLE = 100  # documents whose centroids ``likeness`` compares ...
-LIKENESS_SENTENCES = 8  # ... from their first sentences (reading every row of a large index takes a second)
 
 CHUNK_FIELDS = [f.name for f in fields(Chunk)]
 log = logging.getLogger("assistant")
@@ -146,32 +142,6 @@ class LexicalIndex:
         if tokens is None or len(tokens) != len(self.chunks):
             return {}
         return {c.id: t for c, t in zip(self.chunks, tokens)}
-
-    @cached_property
-    def chunk_counts(self) -> Counter[str]:
-        """How many chunks each document has."""
-        return Counter(chunk.doc_id for chunk in self.chunks)
-
-    @cached_property
-    def likeness(self) -> float | None:
-        """How alike the documents are in what they are about: the mean cosine between the centroids of their
-        opening sentences' vectors (``LIKENESS_SAMPLE`` documents spread over the corpus, at most). The public sets'
-        Wikipedia articles: 0.16-0.37; the article cut into four documents: 0.52. None with fewer than two
-        documents or no vectors."""
-        docs = list(self.chunk_counts)
-        if self.vectors is None or len(docs) < 2 or len(self.vectors) != len(self.sentence_keys):
-            return None
-        chosen = set(docs[:: max(1, len(docs) // LIKENESS_SAMPLE)])
-        rows: dict[str, list[int]] = {}
-        for row, (doc, _) in enumerate(self.sentence_keys):
-            if doc in chosen and len(rows.setdefault(doc, [])) < LIKENESS_SENTENCES:
-                rows[doc].append(row)
-        centroids = np.array([np.asarray(self.vectors[r], dtype=np.float32).mean(axis=0) for r in rows.values()])
-        centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
-        if len(centroids) < 2:
-            return None
-        pairs = centroids @ centroids.T
-        return float((pairs.sum() - np.trace(pairs)) / (len(centroids) * (len(centroids) - 1)))
 
     @cached_property
     def sentence_texts(self) -> dict[tuple[str, int], str]:

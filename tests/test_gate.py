@@ -40,8 +40,8 @@ def test_concentration_is_the_share_of_passages_from_the_answering_document_beyo
     from assistant.extractive import concentration
 
     def corpus(likeness=0.2, **chunks):
-        return SimpleNamespace(index=SimpleNamespace(chunk_counts=chunks, chunks=[None] * sum(chunks.values()),
-                                                     likeness=likeness))
+        return SimpleNamespace(index=SimpleNamespace(chunks=[None] * sum(chunks.values())), likeness=likeness,
+                               chunk_count=lambda doc: chunks.get(doc, 0))
 
     many = corpus(a=10, b=10, c=980)
     assert concentration(many, _passages("a", "a", "a", "b", "b"), "a") == pytest.approx((0.6 - 0.01) / 0.99)
@@ -111,6 +111,6 @@ def test_documents_about_one_subject_are_alike_and_others_are_not(bot, tmp_path,
     for folder in (one, many):
         other = Assistant(Settings(corpus_dir=folder, index_dir=tmp_path / f"{folder.name}-index"), embeddings=embeddings)
         other.ingest(progress=False)
-        alike[folder.name] = other.index.likeness
+        alike[folder.name] = other.evidence.likeness
     assert alike["one-subject"] > ALIKE > alike["many-subjects"]
-    assert bot.index.likeness is None  # one document
+    assert bot.evidence.likeness is None  # one document
