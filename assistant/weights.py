@@ -7,7 +7,7 @@ import math
 from dataclasses import replace
 from functools import cached_property
 
-from .crosslingual import glossed
+from .crosslingual import glossed, headwords
 from .lexical import LexicalIndex, idf
 from .query import Term
 from .text import Analyzer, is_cjk
@@ -98,18 +98,20 @@ class TermWeights:
         absent = 1.0 if term.proper else general_weight(zipf) if term.single else absent_weight(zipf, self.words)
         weight = idf(df, len(self.index.chunks)) * (general_weight(zipf) if df else absent)
         weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
-        if crossing and df == 0 and len(variants) == 1 and (zipf < RARE_ZIPF or term.proper and not self._glossed(term)):
+        if crossing and df == 0 and len(variants) == 1 \
+                and (zipf < RARE_ZIPF or (term.proper or is_cjk(term.label)) and not self._glossed(term)):
             # asked in a language no source is written in, a rare word with no translation (a name such as
             # Piketty, which the sources spell 皮凯蒂) is missing from the sources by spelling, not by fact, and
             # so is a name no dictionary entry glosses at all, however common the word (Donna, Victorian,
-            # Geelong: the sources write 唐娜, 维多利亚, 基隆); a word the dictionary renders (Japan, France, with no
-            # 日本 or 法国 in the sources) still says the sources lack it
+            # Geelong: the sources write 唐娜, 维多利亚, 基隆), and a Chinese word CC-CEDICT has no entry for (最大,
+            # 第三, 每个: it leaves compounds to their characters); a word the dictionary renders (Japan, France,
+            # with no 日本 or 法国 in the sources) still says the sources lack it
             weight *= UNTRANSLATED_WEIGHT
         return replace(term, variants=variants, df=df, weight=weight)
 
     def _glossed(self, term: Term) -> bool:
-        """Whether CC-CEDICT glosses the term's English word anywhere."""
-        return term.label in glossed(self.analyzer)
+        """Whether CC-CEDICT glosses the term's English word anywhere, or has an entry for its Chinese word."""
+        return term.label in (headwords(self.analyzer) if is_cjk(term.label) else glossed(self.analyzer))
 
     def _rejoin(self, terms: list[Term], folded: str) -> list[Term]:
         """jieba cuts a name it has not seen into pieces (承/久之/乱于): neighbouring Chinese pieces whose

@@ -34,6 +34,7 @@ SETS = {
     "xquad-zh": ("xquad/xquad.zh.json", None),
     "xquad-en": ("xquad/xquad.en.json", None),
     "xquad-en2zh": ("xquad/xquad.zh.json", "xquad/xquad.en.json"),
+    "xquad-zh2en": ("xquad/xquad.en.json", "xquad/xquad.zh.json"),
     "drcd": ("drcd/DRCD_dev.json", None),
     "cmrc": ("cmrc2018/cmrc2018_trial.json", None),
 }

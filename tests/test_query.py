@@ -309,3 +309,29 @@ def test_an_english_word_without_a_translation_borrows_those_of_its_family(analy
     assert by_label["disobedi"].variants == {"disobedi": 1.0, "不服从": 0.8}
     assert by_label["proclam"].variants == {"proclam": 1.0, "宣告": 0.8}
     assert len(by_label["internat"].variants) == 1
+
+
+def test_a_chinese_word_no_dictionary_entry_glosses_asked_of_english_sources_does_not_count_against_answering():
+    """CC-CEDICT leaves compounds such as 最大 and 第三 to their characters: asked of English sources, such a word
+    has no rendering to look for, so its absence says nothing (as for an unglossed name). 妨碍 has an entry
+    (to hinder) that the sources lack, so that still counts."""
+    from assistant.crosslingual import build_tables, headwords
+    from assistant.lexical import LexicalIndex
+    from assistant.text import Analyzer
+    from assistant.types import Chunk
+    from assistant.weights import TermWeights
+    from tests.conftest import ROOT
+
+    analyzer = Analyzer(ROOT / "corpus" / "lexicon")
+    assert "最大" not in headwords(analyzer) and "妨碍" in headwords(analyzer)
+    texts = ["The largest city of the region is Fresno.", "The team won the third title in 1998.", "Other text."]
+    chunks = [Chunk(str(i), "d", 0, len(t), t, [(0, len(t))]) for i, t in enumerate(texts)]
+    index = LexicalIndex.build(chunks, {"d": {"language": "en"}}, {}, lambda vocab, knows: build_tables(
+        analyzer, vocab, knows), [analyzer.tokens(t) for t in texts])
+    question = "什么妨碍了该地区最大的城市?"
+    terms = [Term(w, {w: 1.0}) for w in analyzer.words(question)]
+    weighed = {t.label: t for t in TermWeights(index, analyzer).weigh(terms, question, "zh-Hans")}
+    assert weighed["最大"].df == 0 and weighed["最大"].weight == 0.0
+    assert weighed["妨碍"].df == 0 and weighed["妨碍"].weight > 0.1
+    same = {t.label: t for t in TermWeights(index, analyzer).weigh(terms, question, "en")}  # not across languages
+    assert same["最大"].weight > 0.0
