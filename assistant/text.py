@@ -27,7 +27,7 @@ BIGRAM_MARK = "#"
 QUESTION_WORD = re.compile(r"(?!几何)(?:几|哪一?|多少|什么|甚么|啥)([\u4e00-\u9fff]?)")
 PROPER_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}  # jieba's person, place, organisation and other names
 # Bump when tokenization changes: the index records it and rebuilds its lexical side.
-ANALYZER_VERSION = 10
+ANALYZER_VERSION = 13
 COMMON_CHAR = 5000  # a character jieba counts this often is a word of its own (在, 日, 时), not only part of one
 _TOKENIZERS: dict = {}  # lexicon key -> jieba tokenizer with that lexicon's words, shared in the process
 _TOKENIZERS_LOCK = threading.Lock()

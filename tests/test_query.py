@@ -51,6 +51,7 @@ def test_cedict_definitions_keep_short_senses_only(analyzer):
     assert definition_words("to export", analyzer) == [["export"]]
     assert definition_words("CL:個|个[ge4]", analyzer) == []
     assert definition_words("a very long sense with many different content words", analyzer) == []
+    assert definition_words("super-; ultra-", analyzer) == [["super"], ["ultra"]]  # a prefix is the bare word
 
 
 def test_an_abbreviation_a_definition_spells_out_is_a_sense_of_its_own(analyzer):
