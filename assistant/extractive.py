@@ -71,7 +71,7 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
         candidate.similarity = sim
         crossing = candidate.sentence.english != (language == "en")
         candidate.prior += SEMANTIC_WEIGHT * (CROSS_SEMANTIC if crossing else 1.0) * (sim or 0.0)
-        candidate.prior += TYPE_WEIGHT * answertype.holds(kind, candidate.sentence.text, question)
+        candidate.prior += TYPE_WEIGHT * _holds(evidence, kind, candidate.sentence, question)
     selection = _cover(terms, candidates, total, max_sentences, min_gain, close_margin)
     selection.passage_coverage = passage_cover
     if selection.sentences:
@@ -84,12 +84,24 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
     selection.similarity = max(chosen) if chosen else None
     selection.cross = bool(selection.sentences) and all(s.english != (language == "en") for s in selection.sentences)
     if kind is not None and selection.sentences:
-        selection.typed = 1.0 if any(answertype.holds(kind, s.text, question) for s in selection.sentences) else -1.0
+        selection.typed = 1.0 if any(_holds(evidence, kind, s, question) for s in selection.sentences) else -1.0
     _quote_runner_up(selection, max_sentences)
     if context:
         _complete_lead(evidence, selection, candidates, terms, max_sentences)
         _quote_antecedent(evidence, selection, max_sentences)
     return selection
+
+
+def _holds(evidence: Evidence, kind: str | None, sentence: Sentence, question: str) -> bool:
+    """Whether the sentence holds a value of the asked-for kind the question does not state: the patterns of
+    ``answertype.holds``, and for "who" also a Chinese name jieba tags as a person's (朴正熙 or 亚当斯密 carry
+    no mark of being a name)."""
+    if answertype.holds(kind, sentence.text, question):
+        return True
+    if kind != "person":
+        return False
+    asked = evidence.analyzer.fold(question)
+    return any(name not in asked for name in evidence.analyzer.person_names(sentence.text))
 
 
 def concentration(evidence: Evidence, passages: list[Passage], doc_id: str) -> float | None:
@@ -123,10 +135,10 @@ def _add_neighbour(evidence: Evidence, selection: Selection, kind: str | None, q
     chosen = selection.sentences
     if not chosen or kind is None or len(chosen) >= max_sentences:
         return
-    if any(answertype.holds(kind, s.text, question) for s in chosen):
+    if any(_holds(evidence, kind, s, question) for s in chosen):
         return
     after = evidence.following(chosen[0])
-    if after is not None and after not in chosen and answertype.holds(kind, after.text, question):
+    if after is not None and after not in chosen and _holds(evidence, kind, after, question):
         chosen.insert(1, after)
 
 

@@ -26,6 +26,7 @@ BIGRAM_MARK = "#"
 # type reads the question's own text); the measure word (岁, 层) is kept on its own. 甚么 is 什么; 几何 is geometry.
 QUESTION_WORD = re.compile(r"(?!几何)(?:几|哪一?|多少|什么|甚么|啥)([\u4e00-\u9fff]?)")
 PROPER_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}  # jieba's person, place, organisation and other names
+PERSON_TAGS = {"nr", "nrt", "nrfg", "nrf"}  # ... and its person names (Chinese, transliterated, Japanese)
 # Bump when tokenization changes: the index records it and rebuilds its lexical side.
 ANALYZER_VERSION = 13
 COMMON_CHAR = 5000  # a character jieba counts this often is a word of its own (在, 日, 时), not only part of one
@@ -146,6 +147,19 @@ class Analyzer:
             if is_cjk(run):
                 found.update(w for w, flag in self._tagger.cut(run) if flag in PROPER_TAGS and len(w) > 1)
         return found
+
+    @cached_property
+    def person_names(self):
+        """The Chinese words of a text that jieba tags as a person's name (朴正熙, 亚当斯), folded; remembered for
+        the sentences questions come back to."""
+        from functools import lru_cache
+
+        @lru_cache(maxsize=20000)
+        def names(text: str) -> frozenset[str]:
+            return frozenset(w for run in _RUN.findall(self.fold(text)) if is_cjk(run)
+                             for w, flag in self._tagger.cut(run) if flag in PERSON_TAGS and len(w) > 1)
+
+        return names
 
     @cached_property
     def _stemmer(self):

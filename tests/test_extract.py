@@ -28,6 +28,22 @@ def test_a_sentence_holds_the_asked_value_only_if_the_question_lacks_it():
     assert not holds(None, "anything 2025", "what?")
 
 
+def test_a_chinese_name_with_no_mark_of_being_one_answers_who():
+    """朴正熙 has no · and no capital: jieba's person tag says it is a name, unless the question gives it."""
+    from types import SimpleNamespace
+
+    from assistant.extractive import _holds
+    from assistant.text import Analyzer
+    from tests.conftest import ROOT
+
+    evidence = SimpleNamespace(analyzer=Analyzer(ROOT / "corpus" / "lexicon"))
+    said = Sentence("c", "d", 0, 22, "1961年，朴正熙發動政變，掌握了韓國的政權。", "", frozenset())
+    assert not holds("person", said.text, "誰發動了政變?")  # the patterns alone miss it
+    assert _holds(evidence, "person", said, "誰發動了政變?")
+    assert not _holds(evidence, "person", said, "朴正熙發動了什麼?")  # a name the question gives answers nothing
+    assert not _holds(evidence, "person", Sentence("c", "d", 0, 11, "政變發生在1961年。", "", frozenset()), "誰發動了政變?")
+
+
 def test_english_sentences_end_at_full_stops_but_not_after_abbreviations():
     text = "Mr. Smith met U.S. officials on Jan. 5. They spoke for an hour. DECnet was made by Digital Equipment Corp. in 1975."
     pieces = [text[s.start : s.end] for s in sentences(text)]
