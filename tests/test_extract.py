@@ -15,6 +15,7 @@ from assistant.types import Sentence
     ("AI擴散規則原定何時生效?", "date"), ("When did the rule take effect?", "date"), ("哪一年爆發?", "date"),
     ("黃仁勳估計市場值多少錢?", "number"), ("How many tiers are there?", "number"),
     ("美國商務部次長是誰?", "person"), ("Who heads Nvidia?", "person"), ("What did Citi warn about?", None),
+    ("And when was it signed?", "date"), ("What sea bordered the empire when he died?", None),
 ])
 def test_questions_ask_for_a_kind_of_answer(question, kind):
     assert asks(question) == kind
