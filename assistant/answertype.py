@@ -20,7 +20,7 @@ _ASKS = {
     ),
     "number": re.compile(
         r"\bhow (?:many|much|long|old|far|large|big|tall|high|often)\b|\bwhat (?:percentage|percent|proportion|number|amount|size)\b"
-        r"|多少|幾[個个年次名位座項项種种倍歲岁%]|几[个年次名位座项种倍岁%]|多大|多久|多長|多长|多高|多遠|多远|百分之|比例|數量|数量|金額|金额",
+        r"|多少|幾[個个年次名位座項项種种倍歲岁%]|几[个年次名位座项种倍岁%]|多大|多久|多長|多长|多高|多遠|多远",
         re.IGNORECASE,
     ),
     "person": re.compile(r"\bwho(?:m|se)?\b|哪位|誰|谁|何人|哪一位|什麼人|什么人", re.IGNORECASE),
@@ -43,12 +43,17 @@ _HOLDS = {
 }
 
 
+# A quantity noun asks for a number when no other question word does the asking (比例是? but not 哪一種米的比例最多?)
+_QUANTITY = re.compile(r"百分之|比例|數量|数量|金額|金额")
+_WHICH = re.compile(r"什麼|什么|哪|誰|谁|何")
+
+
 def asks(question: str) -> str | None:
     """'date', 'number' or 'person' when the question asks for one (date before number), else None."""
     for kind, pattern in _ASKS.items():
         if pattern.search(question):
             return kind
-    return None
+    return "number" if _QUANTITY.search(question) and not _WHICH.search(question) else None
 
 
 def holds(kind: str | None, sentence: str, question: str) -> bool:

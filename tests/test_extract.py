@@ -16,6 +16,7 @@ from assistant.types import Sentence
     ("黃仁勳估計市場值多少錢?", "number"), ("How many tiers are there?", "number"),
     ("美國商務部次長是誰?", "person"), ("Who heads Nvidia?", "person"), ("What did Citi warn about?", None),
     ("And when was it signed?", "date"), ("What sea bordered the empire when he died?", None),
+    ("失業人口的比例?", "number"), ("市場上以哪一種米的比例最多?", None),
 ])
 def test_questions_ask_for_a_kind_of_answer(question, kind):
     assert asks(question) == kind
