@@ -179,7 +179,8 @@ class Evidence:
         author = self.index.docs.get(chunk.doc_id, {}).get("author", "")
         return [self._sentence(chunk, start, end, sections, author) for start, end in chunk.sentences]
 
-    def _sentences_of(self, doc_id: str):
+    def sentences_of(self, doc_id: str):
+        """A document's sentences in order (a sentence two chunks share comes once per chunk)."""
         for chunk_id in self._docs[doc_id][0]:
             yield from self.by_chunk[chunk_id]
 
@@ -188,7 +189,7 @@ class Evidence:
         return self._leads[doc_id]
 
     def _lead(self, doc_id: str) -> Sentence | None:
-        return next((s for s in self._sentences_of(doc_id) if not s.meta), None)
+        return next((s for s in self.sentences_of(doc_id) if not s.meta), None)
 
     def previous(self, sentence: Sentence) -> Sentence | None:
         """The sentence before it in the same document."""
@@ -215,7 +216,7 @@ class Evidence:
         """The ``kind`` ("byline", "references", "notice") sentences of ``docs``, in document order."""
         found = {}
         for doc_id in docs:
-            for s in self._sentences_of(doc_id):
+            for s in self.sentences_of(doc_id):
                 if s.meta == kind:
                     found.setdefault((s.doc_id, s.start), s)
         return list(found.values())

@@ -17,6 +17,7 @@ CROSS_SEMANTIC = 2.0  # ... and how much more it counts when the sentence is in 
 MAX_REFERENCES = 5  # most reference-list entries quoted for "which reports are cited"
 TYPE_WEIGHT = 0.3  # the bonus for a sentence holding the kind of value asked for (a date for "when")
 CLOSE_MARGIN = 0.1  # a runner-up scoring within this of the first sentence is quoted too
+LEAD_REST = 0.5  # a sentence found beyond the retrieved passages must hold this share of what the opening left asked
 ALIKE = 0.45  # documents whose centroids are this alike on average are one subject (see Evidence.likeness)
 
 
@@ -197,19 +198,31 @@ def _complete_lead(evidence: Evidence, selection: Selection, candidates: list[Ca
     opening = held if first == lead else evidence.hits(terms, lead, context=False)
     if any(h and not o for h, o in zip(held, opening)):
         return
+    def gain(sentence: Sentence) -> float:
+        own = evidence.hits(terms, sentence, context=False)
+        return sum(t.weight for t, h, o in zip(terms, held, own) if not h and o)
+
     best, best_gain = None, 0.0
     for candidate in candidates:
         s = candidate.sentence
         if s.doc_id == first.doc_id and s != first:
-            own = evidence.hits(terms, s, context=False)
-            gain = sum(t.weight for t, h, o in zip(terms, held, own) if not h and o)
-            if gain > best_gain or (best is not None and gain == best_gain and candidate.prior > best.prior):
-                best, best_gain = candidate, gain
-    if best is None or (best.sentence not in chosen and len(chosen) >= max_sentences):
+            g = gain(s)
+            if g > best_gain or (best is not None and g == best_gain and candidate.prior > best.prior):
+                best, best_gain = candidate, g
+    found = best.sentence if best is not None else None
+    if found is None:
+        # none of the retrieved passages says more of the subject: the rest of its document may (where it grows is
+        # a chunk the question's words did not rank); a sentence there must hold LEAD_REST of what is left asked
+        rest = sum(t.weight for t, h in zip(terms, held) if not h)
+        for s in evidence.sentences_of(first.doc_id):
+            g = gain(s) if s != first and not s.meta and not s.flagged else 0.0
+            if g > best_gain and g >= LEAD_REST * rest:
+                found, best_gain = s, g
+    if found is None or (found not in chosen and len(chosen) >= max_sentences):
         return  # no room: what the cover chose stays
-    if best.sentence in chosen:
-        chosen.remove(best.sentence)
-    chosen.insert(1, best.sentence)
+    if found in chosen:
+        chosen.remove(found)
+    chosen.insert(1, found)
 
 
 def _quote_antecedent(evidence: Evidence, selection: Selection, max_sentences: int) -> None:

@@ -177,19 +177,22 @@ def _own_hits(terms, sentence, context=False):
     return [matches(t, sentence.folded, sentence.stems) for t in terms]
 
 
-def _lead_completed(lead_doc_texts, other_doc_text):
-    """Cover "夜来香分布在哪些地区" over an entry (its opening first) and another document's sentence, then let the
-    entry's opening be completed; returns the quoted texts."""
+def _lead_completed(lead_doc_texts, other_doc_text, retrieved=None):
+    """Cover "夜来香分布在哪些地区" over an entry (its opening first; only its sentences numbered in ``retrieved``
+    when given) and another document's sentence, then let the entry's opening be completed; returns the quoted
+    texts."""
     from types import SimpleNamespace
 
     terms = [Term("夜来香", {"夜来香": 1.0}, 5.8), Term("分布", {"分布": 1.0}, 1.9), Term("地区", {"地区": 1.0}, 1.0)]
     entry = [Sentence("c1", "entry", i * 100, i * 100 + len(t), t, t, frozenset()) for i, t in enumerate(lead_doc_texts)]
     other = Sentence("c2", "other", 0, len(other_doc_text), other_doc_text, other_doc_text, frozenset())
+    shown = entry if retrieved is None else [entry[i] for i in retrieved]
     cands = [Candidate(s, [matches(t, s.folded, s.stems) for t in terms], 0.3 if s is entry[0] else 0.0)
-             for s in entry + [other]]
+             for s in shown + [other]]
     selection = _cover(terms, cands, total=8.7, max_sentences=3)
     coverage = selection.coverage
-    evidence = SimpleNamespace(lead=lambda doc_id: entry[0] if doc_id == "entry" else other, hits=_own_hits)
+    evidence = SimpleNamespace(lead=lambda doc_id: entry[0] if doc_id == "entry" else other, hits=_own_hits,
+                               sentences_of=lambda doc_id: entry if doc_id == "entry" else [other])
     _complete_lead(evidence, selection, cands, terms, 3)
     assert selection.coverage == coverage  # a quoting step: the gate's signals stay those of the cover
     return [s.text for s in selection.sentences]
@@ -205,6 +208,15 @@ def test_an_opening_sentence_chosen_first_is_completed_from_its_own_document():
         ["夜来香是萝藦科夜来香属的植物。", "雷公藤主要分布于东亚地区。"]
 
 
+def test_an_opening_is_completed_from_a_part_of_its_document_no_passage_brought():
+    """Where the plant grows is said in a chunk the question's words did not rank: the entry itself is read. A
+    sentence there that holds too little of what is left asked (地区 alone) is not quoted."""
+    texts = ["夜来香是萝藦科夜来香属的植物。", "栽培供观赏。", "分布在亚洲、美洲、欧洲等地。"]
+    assert _lead_completed(texts, "雷公藤主要分布于东亚地区。", retrieved=[0, 1])[:2] == [texts[0], texts[2]]
+    weak = ["夜来香是萝藦科夜来香属的植物。", "栽培供观赏。", "该地区多雨。"]
+    assert _lead_completed(weak, "雷公藤主要分布于东亚地区。", retrieved=[0, 1]) == [weak[0], "雷公藤主要分布于东亚地区。"]
+
+
 def test_a_first_sentence_that_only_names_the_subject_is_completed_too():
     """据说…便是明圣王后所为 names the queen and no more than the entry's opening does; whose mother she was is said in
     the entry's next sentence. A first sentence that says more than the opening is left as the cover chose."""
@@ -213,7 +225,7 @@ def test_a_first_sentence_that_only_names_the_subject_is_completed_too():
     terms = [Term("明圣王后", {"明圣王后": 1.0}, 6.1), Term("母亲", {"母亲": 1.0}, 1.9)]
     texts = ["明圣王后金氏，本贯清风。", "清风府院君之长女，肃宗的母亲。", "据说张禧嫔被逐出宫，便是明圣王后所为。"]
     entry = [Sentence("c1", "queen", i * 100, i * 100 + len(t), t, t, frozenset()) for i, t in enumerate(texts)]
-    evidence = SimpleNamespace(lead=lambda doc_id: entry[0], hits=_own_hits)
+    evidence = SimpleNamespace(lead=lambda doc_id: entry[0], hits=_own_hits, sentences_of=lambda doc_id: entry)
     cands = [Candidate(s, [matches(t, s.folded, s.stems) for t in terms], 0.0) for s in entry]
     selection = Selection([entry[2]], 0.76)
     _complete_lead(evidence, selection, cands, terms, 3)
