@@ -29,7 +29,7 @@ _MONTHS = "January|February|March|April|May|June|July|August|September|October|N
 _CN_NUM = "一二三四五六七八九十百千萬万億亿兩两〇零"
 _HOLDS = {
     "date": re.compile(
-        rf"\d{{1,4}}\s*[年月日]|[{_CN_NUM}]+\s*(?:年|月|日|世紀|世纪)|世紀|世纪|年代|\b1\d{{3}}s?\b|\b20\d{{2}}s?\b|\b(?:{_MONTHS})\b"
+        rf"\d{{1,4}}\s*(?:[年月日]|世紀|世纪)|[{_CN_NUM}]+\s*(?:年|月|日|世紀|世纪)|世紀|世纪|年代|\b1\d{{3}}s?\b|\b20\d{{2}}s?\b|\b(?:{_MONTHS})\b"
         r"|\bcentury\b|\b\d{1,2}(?:st|nd|rd|th)\b",
         re.IGNORECASE,
     ),

@@ -28,6 +28,7 @@ def test_a_sentence_holds_the_asked_value_only_if_the_question_lacks_it():
     assert holds("number", "The rule split countries into three tiers.", "How many tiers?")
     assert not holds("number", "其就會設計降規晶片。", "有多少晶片?")
     assert not holds(None, "anything 2025", "what?")
+    assert holds("date", "直至7世紀伊斯蘭教傳入當地為止。", "伊斯蘭教在哪一個世紀傳入?")  # the century, not the word
 
 
 def test_a_chinese_name_with_no_mark_of_being_one_answers_who():
