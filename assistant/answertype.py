@@ -11,8 +11,8 @@ import re
 _ASKS = {
     "date": re.compile(
         # "when" asks only as the question's own word ("When did…", "… and when was…"), not in a clause of
-        # circumstance ("What sea bordered his empire when he died?")
-        r"^\W*when\b|\bwhen\s+(?:did|does|do|was|were|is|are|will|would|had|has|have|can|could|should|might)\b"
+        # circumstance ("What sea bordered his empire when he died?", "When many are arrested, what is…")
+        r"^\W*when\b(?![^,?]*,\s*(?:what|who|whom|which|how|where|why)\b)|\bwhen\s+(?:did|does|do|was|were|is|are|will|would|had|has|have|can|could|should|might)\b"
         r"|\bwhat (?:year|decade|century|date|day|month|era|period)\b|\bwhich (?:year|decade|century|date|day|month)\b"
         r"|\bhow long ago\b|何時|何时|什麼時候|什么时候|哪一?年|哪一?天|哪一?日|幾月|几月|何年|哪個年代|哪个年代|什麼年代|什么年代"
         r"|哪一?個?世紀|哪一?个?世纪|日期|多久以前",
@@ -30,7 +30,9 @@ _CN_NUM = "一二三四五六七八九十百千萬万億亿兩两〇零"
 _HOLDS = {
     "date": re.compile(
         rf"\d{{1,4}}\s*(?:[年月日]|世紀|世纪)|[{_CN_NUM}]+\s*(?:年|月|日|世紀|世纪)|世紀|世纪|年代|\b1\d{{3}}s?\b|\b20\d{{2}}s?\b|\b(?:{_MONTHS})\b"
-        r"|\bcentury\b|\b\d{1,2}(?:st|nd|rd|th)\b",
+        r"|\bcentury\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b\d[\d,.]*\s+(?:years?|decades?|centuries)\s+ago\b"
+        r"|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth"
+        r"|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)\s+century\b",
         re.IGNORECASE,
     ),
     "number": re.compile(

@@ -17,6 +17,7 @@ from assistant.types import Sentence
     ("美國商務部次長是誰?", "person"), ("Who heads Nvidia?", "person"), ("What did Citi warn about?", None),
     ("And when was it signed?", "date"), ("What sea bordered the empire when he died?", None),
     ("失業人口的比例?", "number"), ("市場上以哪一種米的比例最多?", None),
+    ("When many people are arrested, what is a common tactic?", None),
 ])
 def test_questions_ask_for_a_kind_of_answer(question, kind):
     assert asks(question) == kind
@@ -29,6 +30,8 @@ def test_a_sentence_holds_the_asked_value_only_if_the_question_lacks_it():
     assert not holds("number", "其就會設計降規晶片。", "有多少晶片?")
     assert not holds(None, "anything 2025", "what?")
     assert holds("date", "直至7世紀伊斯蘭教傳入當地為止。", "伊斯蘭教在哪一個世紀傳入?")  # the century, not the word
+    assert holds("date", "It warmed from 22,000 years ago.", "When did it warm?")
+    assert holds("date", "Schools were founded in the nineteenth century.", "In what century?")
 
 
 def test_a_chinese_name_with_no_mark_of_being_one_answers_who():
