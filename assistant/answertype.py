@@ -12,7 +12,8 @@ _ASKS = {
     "date": re.compile(
         # "when" asks only as the question's own word ("When did…", "… and when was…"), not in a clause of
         # circumstance ("What sea bordered his empire when he died?", "When many are arrested, what is…")
-        r"^\W*when\b(?![^,?]*,\s*(?:what|who|whom|which|how|where|why)\b)|\bwhen\s+(?:did|does|do|was|were|is|are|will|would|had|has|have|can|could|should|might)\b"
+        r"^\W*when\b(?![^,?]*,\s*(?:what|who|whom|which|how|where|why)\b)"
+        r"|\bwhen\s+(?:did|does|do|was|were|is|are|will|would|had|has|have|can|could|should|might)\b"
         r"|\bwhat (?:year|decade|century|date|day|month|era|period)\b|\bwhich (?:year|decade|century|date|day|month)\b"
         r"|\bhow long ago\b|何時|何时|什麼時候|什么时候|哪一?年|哪一?天|哪一?日|幾月|几月|何年|哪個年代|哪个年代|什麼年代|什么年代"
         r"|哪一?個?世紀|哪一?个?世纪|日期|多久以前",

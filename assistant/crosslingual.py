@@ -45,7 +45,8 @@ def definition_words(definition: str, analyzer: Analyzer) -> list[list[str]]:
     senses = [[analyzer.stem(a)] for a in abbreviations(definition) if zipf(a) < COMMON_WORD_ZIPF]
     for part in re.split(r"[,;/]", text):
         # a prefix sense ("super-", "ultra-") is the word the index holds ("super" of Super Bowl)
-        words = [w for w in (w.rstrip("-'") for w in re.findall(r"[a-z][a-z\-']*", part)) if w not in analyzer.stopwords]
+        found = (w.rstrip("-'") for w in re.findall(r"[a-z][a-z\-']*", part))
+        words = [w for w in found if w not in analyzer.stopwords]
         if 1 <= len(words) <= _MAX_DEF_WORDS:
             senses.append([analyzer.stem(w) for w in words])
     return senses
