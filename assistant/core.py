@@ -12,11 +12,12 @@ from dataclasses import replace
 from functools import cached_property
 
 from . import conversation
+from .crosslingual import bridge_names
 from .errors import AssistantError, InvalidQuestion
 from .gate import decide
 from .generated import Generator, LLMUnavailable, generated_answer
 from .retrieve import Retrieval, retrieve
-from .settings import Settings
+from .settings import USE_MODEL, Settings
 from .snapshot import Library, Snapshot
 from .types import Answer, Notice, Passage
 
@@ -147,6 +148,11 @@ class Assistant:
         vector = self._vector(query.text)
         found = self._retrieve(snapshot, query, vector)
         retrieved = time.perf_counter()
+        if vector is not None and self.settings.embedding_model == USE_MODEL:
+            bridged = bridge_names(query.terms, found.passages, self.analyzer, self.embeddings.embed_documents,
+                                   question)
+            if bridged is not query.terms:
+                query = replace(query, terms=snapshot.weights.weigh(bridged, language=query.language))
         selection = snapshot.select(query, found.passages, vector, self.settings)
         return selection, found, retrieved
 

@@ -336,3 +336,35 @@ def test_a_chinese_word_no_dictionary_entry_glosses_asked_of_english_sources_doe
     assert weighed["妨碍"].df == 0 and weighed["妨碍"].weight > 0.1
     same = {t.label: t for t in TermWeights(index, analyzer).weigh(terms, question, "en")}  # not across languages
     assert same["最大"].weight > 0.0
+
+
+def test_an_untranslatable_name_reaches_the_characters_that_sound_like_it():
+    """Odinga has no dictionary rendering; the passage writes 奥廷加. Runs of characters with the name's consonants
+    are the candidates, the encoder picks among them, and the name's term gains the run as a variant."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.crosslingual import NAME_WEIGHT, _cedict_key, _char_sounds, bridge_names, sound_skeleton, sounds_alike
+    from assistant.text import Analyzer
+    from tests.conftest import ROOT
+
+    analyzer = Analyzer(ROOT / "corpus" / "lexicon")
+    sounds = _char_sounds(_cedict_key(analyzer))
+    assert sound_skeleton("Odinga") == sound_skeleton("奥廷加", sounds) == "TNK"
+    assert sounds_alike(sound_skeleton("Piketty"), sound_skeleton("皮凯蒂", sounds))
+    assert not sounds_alike(sound_skeleton("Odinga"), sound_skeleton("齐贝吉", sounds))
+
+    def encode(texts):  # the name and 奥廷加 share a direction; every other run has one of its own
+        rows = np.zeros((len(texts), 64), dtype=np.float32)
+        for i, text in enumerate(texts):
+            rows[i, 0 if text in ("Odinga", "奥廷加") else 1 + sum(map(ord, text)) % 63] = 1.0
+        return rows
+
+    passage = SimpleNamespace(text="2008年，齊貝吉和奧廷加簽署了建立聯合政府的協議。")
+    terms = [Term("odinga", {"odinga": 1.0}, 0.0, df=0, proper=True, surface="odinga"),
+             Term("role", {"role": 1.0, "职务": 0.8}, 1.5, df=3)]
+    out = bridge_names(terms, [passage], analyzer, encode, "What would be Odinga's role in the government?")
+    assert out[0].variants["奥廷加"] == NAME_WEIGHT and out[1] is terms[1]
+    elsewhere = SimpleNamespace(text="蘇格蘭議會無法對保留問題進行立法。")  # nothing there sounds like Odinga
+    assert bridge_names(terms, [elsewhere], analyzer, encode, "What would be Odinga's role?") is terms
