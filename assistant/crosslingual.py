@@ -251,33 +251,52 @@ def sounds_alike(a: str, b: str) -> bool:
 
 
 def bridge_names(terms, passages, analyzer: Analyzer, encode, question: str) -> list:
-    """``terms`` with each unmatched Latin-script name given a variant: the run of Chinese characters in
-    ``passages`` that sounds like it and that ``encode`` (texts → unit vectors) places nearest it (see
-    NAME_COSINE). Unchanged when no term needs it or none qualifies."""
+    """``terms`` with each name no source holds and no dictionary glosses given a variant from ``passages``: for a
+    Latin-script name, the run of Chinese characters that sounds like it; for a Chinese one, the capitalised word
+    (皮凯蒂 → Piketty). Of the runs or words that sound alike, the one ``encode`` (texts → unit vectors) places
+    nearest the name, at NAME_COSINE or more. Unchanged when no term needs it or none qualifies."""
     from dataclasses import replace
 
-    lonely = [i for i, t in enumerate(terms) if t.proper and t.df == 0 and not is_cjk(t.label)
-              and not any(is_cjk(v) for v in t.variants)]
-    if not lonely:
+    known = headwords(analyzer)
+    latin = [i for i, t in enumerate(terms) if t.proper and t.df == 0 and not is_cjk(t.label)
+             and not any(is_cjk(v) for v in t.variants)]
+    chinese = [i for i, t in enumerate(terms) if t.df == 0 and is_cjk(t.label) and len(t.label) > 1
+               and t.label not in known and all(is_cjk(v) for v in t.variants)]
+    if not latin and not chinese:
         return terms
     sounds = _char_sounds(_cedict_key(analyzer))
-    runs = {run[i : i + n] for p in passages for run in re.findall(r"[\u4e00-\u9fff]+", analyzer.fold(p.text))
-            for n in range(2, 6) for i in range(len(run) - n + 1)}
-    skeletons = {run: sound_skeleton(run, sounds) for run in runs}
+    texts = [analyzer.fold(p.text) for p in passages]
     out = list(terms)
-    for i in lonely:
-        surface = terms[i].surface or terms[i].label
-        m = re.search(re.escape(surface), question, re.IGNORECASE)
-        name = m.group(0) if m else surface
-        shape = sound_skeleton(name)
-        alike = sorted(run for run, skeleton in skeletons.items() if sounds_alike(shape, skeleton))
-        if not alike:
-            continue
-        import numpy as np
-
-        vectors = np.asarray(encode(alike + [name]), dtype=np.float32)
-        scores = vectors[:-1] @ vectors[-1]
-        best = int(np.argmax(scores))
-        if scores[best] >= NAME_COSINE:
-            out[i] = replace(terms[i], variants={**terms[i].variants, alike[best]: NAME_WEIGHT})
+    if latin:
+        runs = {run[i : i + n] for text in texts for run in re.findall(r"[\u4e00-\u9fff]+", text)
+                for n in range(2, 6) for i in range(len(run) - n + 1)}
+        shapes = {run: sound_skeleton(run, sounds) for run in runs}
+        for i in latin:
+            surface = terms[i].surface or terms[i].label
+            m = re.search(re.escape(surface), question, re.IGNORECASE)
+            name = m.group(0) if m else surface
+            alike = sorted(run for run, shape in shapes.items() if sounds_alike(sound_skeleton(name), shape))
+            found = _nearest(name, alike, encode)
+            if found:
+                out[i] = replace(terms[i], variants={**terms[i].variants, found: NAME_WEIGHT})
+    if chinese:
+        words = {w for text in texts for w in re.findall(r"[A-Z][a-z]+", text)}
+        for i in chinese:
+            shape = sound_skeleton(terms[i].label, sounds)
+            alike = sorted(w for w in words if sounds_alike(sound_skeleton(w), shape))
+            found = _nearest(terms[i].label, alike, encode)
+            if found:
+                out[i] = replace(terms[i], variants={**terms[i].variants, analyzer.stem(found.lower()): NAME_WEIGHT})
     return out if out != terms else terms
+
+
+def _nearest(name: str, candidates: list[str], encode) -> str | None:
+    """The candidate ``encode`` places nearest ``name``, if its cosine reaches NAME_COSINE."""
+    if not candidates:
+        return None
+    import numpy as np
+
+    vectors = np.asarray(encode(candidates + [name]), dtype=np.float32)
+    scores = vectors[:-1] @ vectors[-1]
+    best = int(np.argmax(scores))
+    return candidates[best] if scores[best] >= NAME_COSINE else None

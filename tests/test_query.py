@@ -340,7 +340,8 @@ def test_a_chinese_word_no_dictionary_entry_glosses_asked_of_english_sources_doe
 
 def test_an_untranslatable_name_reaches_the_characters_that_sound_like_it():
     """Odinga has no dictionary rendering; the passage writes 奥廷加. Runs of characters with the name's consonants
-    are the candidates, the encoder picks among them, and the name's term gains the run as a variant."""
+    are the candidates, the encoder picks among them, and the name's term gains the run as a variant (and the
+    reverse for a Chinese name over English passages)."""
     from types import SimpleNamespace
 
     import numpy as np
@@ -358,7 +359,7 @@ def test_an_untranslatable_name_reaches_the_characters_that_sound_like_it():
     def encode(texts):  # the name and 奥廷加 share a direction; every other run has one of its own
         rows = np.zeros((len(texts), 64), dtype=np.float32)
         for i, text in enumerate(texts):
-            rows[i, 0 if text in ("Odinga", "奥廷加") else 1 + sum(map(ord, text)) % 63] = 1.0
+            rows[i, 0 if text in ("Odinga", "奥廷加", "Piketty", "皮凯蒂") else 1 + sum(map(ord, text)) % 63] = 1.0
         return rows
 
     passage = SimpleNamespace(text="2008年，齊貝吉和奧廷加簽署了建立聯合政府的協議。")
@@ -368,3 +369,7 @@ def test_an_untranslatable_name_reaches_the_characters_that_sound_like_it():
     assert out[0].variants["奥廷加"] == NAME_WEIGHT and out[1] is terms[1]
     elsewhere = SimpleNamespace(text="蘇格蘭議會無法對保留問題進行立法。")  # nothing there sounds like Odinga
     assert bridge_names(terms, [elsewhere], analyzer, encode, "What would be Odinga's role?") is terms
+    # the other way: a Chinese name no dictionary has, asked of English sources, reaches the word that sounds like it
+    asked = [Term("皮凯蒂", {"皮凯蒂": 1.0}, 0.0, df=0)]
+    english = SimpleNamespace(text="Economist Thomas Piketty challenged this notion.")
+    assert bridge_names(asked, [english], analyzer, encode, "皮凯蒂的工作是什么?")[0].variants["piketti"] == NAME_WEIGHT
