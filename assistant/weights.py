@@ -4,6 +4,7 @@ language (wordfreq's Zipf scale), with the index's bridges for names jieba cut a
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 from functools import cached_property
 
@@ -23,6 +24,10 @@ CHARS_PER_WORD = 2.0  # rough: about 1.6 in Chinese, 5-6 in English; only scales
 PIVOT_WEIGHT = 0.5  # a paraphrase's match through a shared English gloss (crosslingual.build_tables)
 MIN_COHESION = 1.5  # below it, two common characters jieba joined are split (see _split_glued)
 UNTRANSLATED_WEIGHT, RARE_ZIPF = 0.0, 3.0  # an untranslatable rare word of a question in another language
+# A Chinese corpus that writes people's names in Latin letters beside the Chinese (凱斯勒(Jeffery Kessler)) this
+# often per 1,000 characters would hold a Latin name the question gives, if it named that person at all
+LATIN_NAMES_RATE = 1.0
+_LATIN_BESIDE = re.compile(r"[\u4e00-\u9fff][（(]\s*[A-Z][A-Za-z.\-]+(?:\s+[A-Z][A-Za-z.\-]+)*\s*[)）]")
 
 
 def general_weight(zipf: float) -> float:
@@ -59,6 +64,14 @@ class TermWeights:
     def __init__(self, index: LexicalIndex, analyzer: Analyzer):
         self.index = index
         self.analyzer = analyzer
+
+    @cached_property
+    def spells_names(self) -> bool:
+        """Whether the sources write names in Latin letters beside the Chinese often enough (LATIN_NAMES_RATE) that a
+        Latin name no source holds is missing in fact, not only by spelling."""
+        chars = sum(len(c.text) for c in self.index.chunks)
+        found = sum(len(_LATIN_BESIDE.findall(c.text)) for c in self.index.chunks)
+        return chars > 0 and found * 1000 / chars >= LATIN_NAMES_RATE
 
     @cached_property
     def words(self) -> float:
@@ -98,7 +111,8 @@ class TermWeights:
         absent = 1.0 if term.proper else general_weight(zipf) if term.single else absent_weight(zipf, self.words)
         weight = idf(df, len(self.index.chunks)) * (general_weight(zipf) if df else absent)
         weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
-        if crossing and df == 0 and len(variants) == 1 \
+        spelt = term.proper and not is_cjk(term.label) and self.spells_names
+        if crossing and df == 0 and len(variants) == 1 and not spelt \
                 and (zipf < RARE_ZIPF or (term.proper or is_cjk(term.label)) and not self._glossed(term)):
             # asked in a language no source is written in, a rare word with no translation (a name such as
             # Piketty, which the sources spell 皮凯蒂) is missing from the sources by spelling, not by fact, and
