@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import answertype
@@ -42,7 +43,7 @@ class Selection:
 
 def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_sentences: int, min_gain: float = MIN_GAIN,
            close_margin: float = CLOSE_MARGIN, *, question: str = "", vector=None, language: str = "", meta: bool = False,
-           context: bool = True) -> Selection:
+           context: bool = True, sentence_chars: int = 0) -> Selection:
     """Greedy cover of the question's terms by sentences of the passages. The first sentence is the
     one that best carries the question (lexical gain, cosine to ``vector``, holding the kind of value
     asked for); later ones must add ``min_gain`` of new weight. A neighbour holding the asked-for
@@ -87,9 +88,12 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
     if kind is not None and selection.sentences:
         selection.typed = 1.0 if any(_holds(evidence, kind, s, question) for s in selection.sentences) else -1.0
     _quote_runner_up(selection, max_sentences)
+    first = selection.sentences[0] if selection.sentences else None
     if context:
         _complete_lead(evidence, selection, candidates, terms, max_sentences)
         _quote_antecedent(evidence, selection, max_sentences)
+    if first is not None and sentence_chars:
+        _quote_whole_sentence(evidence, selection, first, sentence_chars)
     return selection
 
 
@@ -213,7 +217,7 @@ def _complete_lead(evidence: Evidence, selection: Selection, candidates: list[Ca
     if found is None:
         # none of the retrieved passages says more of the subject: the rest of its document may (where it grows is
         # a chunk the question's words did not rank); a sentence there must hold LEAD_REST of what is left asked
-        rest = sum(t.weight for t, h in zip(terms, held) if not h)
+        rest = sum(t.weight for t, h in zip(terms, held) if not h and t.df != 0)  # no sentence holds a word no source does
         for s in evidence.sentences_of(first.doc_id):
             g = gain(s) if s != first and not s.meta and not s.flagged else 0.0
             if g > best_gain and g >= LEAD_REST * rest:
@@ -237,6 +241,38 @@ def _quote_antecedent(evidence: Evidence, selection: Selection, max_sentences: i
     before = evidence.previous(first)
     if before is not None and not before.meta and not before.flagged and before not in chosen:
         chosen.insert(0, before)
+
+
+CLAUSE_END = re.compile(r"；[」』”’)）]*$")  # ；ends a clause: the sources' unit of a citation, not a sentence's end
+
+
+def _quote_whole_sentence(evidence: Evidence, selection: Selection, first: Sentence, limit: int) -> None:
+    """The first chosen sentence may be one clause of a longer sentence (花冠裂片5，…；副花冠5裂，…；…。): the clauses
+    before and after it up to the sentence's ends are quoted with it, as one quote, when the whole sentence is at
+    most ``limit`` characters long (what the chunker keeps as one sentence). After the gate's signals were read:
+    the clause is what was matched; the sentence is what a reader needs (CMRC's answers often run past a ；)."""
+    chosen = selection.sentences
+    if first not in chosen or selection.about_source:
+        return
+    before, after, start, end = [], [], first.start, first.end
+    here = first
+    while CLAUSE_END.search(here.text):
+        here = evidence.following(here)
+        if here is None or here.meta or here.flagged or here.end - start > limit:
+            break
+        after.append(here)
+        end = here.end
+    here = first
+    while True:
+        here = evidence.previous(here)
+        if here is None or here.meta or here.flagged or not CLAUSE_END.search(here.text) or end - here.start > limit:
+            break
+        before.insert(0, here)
+        start = here.start
+    if before or after:
+        rest = [s for s in chosen if s not in before and s not in after]
+        at = rest.index(first)
+        selection.sentences = rest[:at] + before + [first] + after + rest[at + 1:]
 
 
 def _gain(terms: list[Term], hits: list[float], covered: list[float], total: float) -> float:

@@ -17,6 +17,7 @@ from functools import cached_property
 
 from .compose import Composer
 from .crosslingual import Glossary
+from .chunking import LONG_SENTENCE
 from .embeddings import LazyEmbeddings
 from .errors import IndexMismatch
 from .evidence import Evidence
@@ -59,7 +60,8 @@ class Snapshot:
         """The sentences of ``passages`` that answer ``query`` (``vector``: its embedding, or None)."""
         return select(self.evidence, query.terms, passages, settings.max_sentences, settings.min_gain,
                       settings.close_margin,
-                      question=query.question, vector=vector, language=query.language)
+                      question=query.question, vector=vector, language=query.language,
+                      sentence_chars=settings.chunk_size * LONG_SENTENCE)
 
 
 def refreeze() -> None:

@@ -114,6 +114,29 @@ def test_a_sentence_that_leaves_its_subject_unsaid_is_read_with_its_documents_op
     assert hits["六耳铃"] == LEAD_WEIGHT > 0 and hits["分布"] == 1.0
 
 
+def test_a_clause_chosen_first_is_quoted_with_the_rest_of_its_sentence(tmp_path, embeddings):
+    """；ends a clause, not a sentence: the clause that matched the question is quoted with its sentence's other
+    clauses, as one exact quote; the next sentence (after 。) is not. A sentence longer than the chunker keeps
+    whole is not joined."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    flower = ("夜来香为藤状灌木，小枝被柔毛，叶膜质；花冠裂片5，黄绿色，有清香气，夜间更甚；"
+              "副花冠5裂，肉质，短于花药，著生于合蕊冠上，顶端渐尖。花期5至8月。")
+    (corpus / "plant.txt").write_text(flower, encoding="utf-8")
+    (corpus / "fish.txt").write_text("黄鳍紫鱼为笛鲷科的其中一个种。体长可达50公分。", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    bot = Assistant(settings, embeddings=embeddings)
+    bot.ingest(progress=False)
+    whole = flower[: flower.index("。") + 1]
+    reply = bot.answer("夜来香的花冠裂片是什么颜色？")
+    assert not reply.abstained and [c.quote for c in reply.citations] == [whole]
+    assert (corpus / "plant.txt").read_text(encoding="utf-8")[reply.citations[0].start : reply.citations[0].end] == whole
+    short = Assistant(settings.model_copy(update={"chunk_size": 20}), embeddings=embeddings)  # sentences ≤ 60 chars
+    short.ingest(progress=False)
+    quotes = [c.quote for c in short.answer("夜来香的花冠裂片是什么颜色？").citations]
+    assert len(whole) > 60 and quotes and all(len(q) <= 60 for q in quotes)
+
+
 def test_match_uses_substrings_for_chinese_and_stems_for_latin():
     term = Term("芯片", {"芯片": 1.0, "chip": 0.6})
     assert matches(term, "美国芯片出口", frozenset()) == 1.0
