@@ -254,21 +254,19 @@ def _quote_whole_sentence(evidence: Evidence, selection: Selection, first: Sente
     chosen = selection.sentences
     if first not in chosen or selection.about_source:
         return
+    def joins(a: Sentence, b: Sentence | None) -> bool:  # b is a's next clause, nothing between them (no line break)
+        return (b is not None and not (b.meta or b.flagged) and CLAUSE_END.search(a.text) is not None
+                and b.start == a.end)
+
     before, after, start, end = [], [], first.start, first.end
     here = first
-    while CLAUSE_END.search(here.text):
-        here = evidence.following(here)
-        if here is None or here.meta or here.flagged or here.end - start > limit:
-            break
-        after.append(here)
-        end = here.end
+    while joins(here, nxt := evidence.following(here)) and nxt.end - start <= limit:
+        after.append(nxt)
+        here, end = nxt, nxt.end
     here = first
-    while True:
-        here = evidence.previous(here)
-        if here is None or here.meta or here.flagged or not CLAUSE_END.search(here.text) or end - here.start > limit:
-            break
-        before.insert(0, here)
-        start = here.start
+    while (prev := evidence.previous(here)) is not None and joins(prev, here) and end - prev.start <= limit:
+        before.insert(0, prev)
+        here, start = prev, prev.start
     if before or after:
         rest = [s for s in chosen if s not in before and s not in after]
         at = rest.index(first)

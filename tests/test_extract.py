@@ -135,6 +135,11 @@ def test_a_clause_chosen_first_is_quoted_with_the_rest_of_its_sentence(tmp_path,
     short.ingest(progress=False)
     quotes = [c.quote for c in short.answer("夜来香的花冠裂片是什么颜色？").citations]
     assert len(whole) > 60 and quotes and all(len(q) <= 60 for q in quotes)
+    # a line break ends a sentence whatever mark comes before it: list items on lines of their own stay apart
+    (corpus / "plant.txt").write_text(flower.replace("；副花冠", "；\n副花冠"), encoding="utf-8")
+    bot.ingest(progress=False)
+    quotes = [c.quote for c in bot.answer("夜来香的花冠裂片是什么颜色？").citations]
+    assert quotes[0].endswith("夜间更甚；") and not any("副花冠" in q for q in quotes)
 
 
 def test_match_uses_substrings_for_chinese_and_stems_for_latin():
