@@ -27,6 +27,7 @@ BIGRAM_MARK = "#"
 QUESTION_WORD = re.compile(r"(?!几何)(?:几|哪一?|多少|什么|甚么|啥)([\u4e00-\u9fff]?)")
 PROPER_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}  # jieba's person, place, organisation and other names
 PERSON_TAGS = {"nr", "nrt", "nrfg", "nrf"}  # ... and its person names (Chinese, transliterated, Japanese)
+PREDICATE_TAGS = ("v", "a", "d")  # jieba's verbs, adjectives and adverbs (and their kinds: vn, ad, an ...)
 # Bump when tokenization changes: the index records it and rebuilds its lexical side.
 ANALYZER_VERSION = 13
 COMMON_CHAR = 5000  # a character jieba counts this often is a word of its own (在, 日, 时), not only part of one
@@ -147,6 +148,14 @@ class Analyzer:
             if is_cjk(run):
                 found.update(w for w, flag in self._tagger.cut(run) if flag in PROPER_TAGS and len(w) > 1)
         return found
+
+    def predicative(self, word: str) -> bool:
+        """Whether jieba tags the Chinese word, taken whole, as a verb, an adjective or an adverb (排定, 盯紧, 真的):
+        it says what is asked, not what the question is about."""
+        if not is_cjk(word):
+            return False
+        tags = [flag for _, flag in self._tagger.cut(word)]
+        return len(tags) == 1 and tags[0].startswith(PREDICATE_TAGS)
 
     @cached_property
     def person_names(self):

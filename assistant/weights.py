@@ -37,18 +37,22 @@ def general_weight(zipf: float) -> float:
     return min(1.0, max(MIN_GENERAL, (COMMON_ZIPF - zipf) / ZIPF_SPAN))
 
 
-def absent_weight(zipf: float, words: float) -> float:
+def absent_weight(zipf: float, words: float, *, naming: bool = True) -> float:
     """How much a word no source holds counts against answering, 0..1.
 
     A rare word (a name, a term of art) that no source holds means the question is about something
     the sources lack. A common word's absence (本來, 打算, wrote: how readers paraphrase) says so only
     in proportion to how surely a corpus of ``words`` words would hold it by chance: 1 - exp(-expected
-    occurrences), from the word's general-language frequency."""
+    occurrences), from the word's general-language frequency. So does a rare word that says what is done
+    rather than naming what it is done to (``naming=False``: a verb, adjective or adverb, 排定, 盯紧, 划成):
+    readers choose those freely."""
+    chance = 1.0 - math.exp(-(10 ** (zipf - 9)) * words) if zipf > 0 else 0.0
+    if not naming:
+        return chance
     if zipf <= 0:
         return 1.0
     rarity = (ABSENT_ZIPF - zipf) / ABSENT_SPAN
-    expected = 10 ** (zipf - 9) * words
-    return min(1.0, max(0.0, rarity, 1.0 - math.exp(-expected)))
+    return min(1.0, max(0.0, rarity, chance))
 
 
 def absent_share(terms: list[Term]) -> float:
@@ -108,7 +112,8 @@ class TermWeights:
             term = replace(term, single=False)
         # A lone Chinese character is rarely a word of its own in the index (jieba joins it into words
         # such as 事情, 事件): its absence as a token says nothing, so it weighs as a common word would.
-        absent = 1.0 if term.proper else general_weight(zipf) if term.single else absent_weight(zipf, self.words)
+        absent = 1.0 if term.proper else general_weight(zipf) if term.single else \
+            absent_weight(zipf, self.words, naming=df > 0 or not self.analyzer.predicative(term.label))
         weight = idf(df, len(self.index.chunks)) * (general_weight(zipf) if df else absent)
         weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
         spelt = term.proper and not is_cjk(term.label) and self.spells_names

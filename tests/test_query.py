@@ -148,6 +148,19 @@ def test_common_words_weigh_less_and_absence_counts_by_corpus_size():
     # a name no source holds always counts; a common word's absence only in a corpus big enough to hold it
     assert absent_weight(0, 1_000) == 1.0
     assert absent_weight(5.0, 1_000) < 0.5 < absent_weight(5.0, 100_000)
+    # a rare word that says what is done (排定, 划成) counts only as surely as the corpus would hold it by chance
+    assert absent_weight(2.8, 3_000) > 0.8 > 0.01 > absent_weight(2.8, 3_000, naming=False) > 0
+    assert absent_weight(5.0, 1_000, naming=False) == absent_weight(5.0, 1_000)
+
+
+def test_a_chinese_verb_no_source_holds_counts_by_chance_not_as_a_missing_subject(bot, analyzer):
+    """排定 (to schedule) and 划成 (to divide into) are how a reader rephrases 原定 and 分為; 金兵 (Jin soldiers) or a
+    place is what a question is about."""
+    assert analyzer.predicative("排定") and analyzer.predicative("盯紧") and analyzer.predicative("真的")
+    assert not any(analyzer.predicative(w) for w in ("金兵", "原产地", "佛州", "rule"))
+    weights = {t.label: t.weight for t in bot.open().query("這項規定原先排定何時上路?").terms}
+    nouns = {t.label: t.weight for t in bot.open().query("這項規定原先的金兵何時上路?").terms}
+    assert weights["排定"] < 0.1 < 3.0 < nouns["金兵"]
 
 
 def test_document_frequency_from_postings_matches_a_scan_of_every_chunk(bot):
@@ -325,8 +338,8 @@ def test_an_english_word_without_a_translation_borrows_those_of_its_family(analy
 
 def test_a_chinese_word_no_dictionary_entry_glosses_asked_of_english_sources_does_not_count_against_answering():
     """CC-CEDICT leaves compounds such as 最大 and 第三 to their characters: asked of English sources, such a word
-    has no rendering to look for, so its absence says nothing (as for an unglossed name). 妨碍 has an entry
-    (to hinder) that the sources lack, so that still counts."""
+    has no rendering to look for, so its absence says nothing (as for an unglossed name). 灾害 has an entry
+    (disaster) that the sources lack, so that still counts."""
     from assistant.crosslingual import build_tables, headwords
     from assistant.lexical import LexicalIndex
     from assistant.text import Analyzer
@@ -335,16 +348,16 @@ def test_a_chinese_word_no_dictionary_entry_glosses_asked_of_english_sources_doe
     from tests.conftest import ROOT
 
     analyzer = Analyzer(ROOT / "corpus" / "lexicon")
-    assert "最大" not in headwords(analyzer) and "妨碍" in headwords(analyzer)
+    assert "最大" not in headwords(analyzer) and "灾害" in headwords(analyzer)
     texts = ["The largest city of the region is Fresno.", "The team won the third title in 1998.", "Other text."]
     chunks = [Chunk(str(i), "d", 0, len(t), t, [(0, len(t))]) for i, t in enumerate(texts)]
     index = LexicalIndex.build(chunks, {"d": {"language": "en"}}, {}, lambda vocab, knows: build_tables(
         analyzer, vocab, knows), [analyzer.tokens(t) for t in texts])
-    question = "什么妨碍了该地区最大的城市?"
+    question = "什么灾害威胁了该地区最大的城市?"
     terms = [Term(w, {w: 1.0}) for w in analyzer.words(question)]
     weighed = {t.label: t for t in TermWeights(index, analyzer).weigh(terms, question, "zh-Hans")}
     assert weighed["最大"].df == 0 and weighed["最大"].weight == 0.0
-    assert weighed["妨碍"].df == 0 and weighed["妨碍"].weight > 0.1
+    assert weighed["灾害"].df == 0 and weighed["灾害"].weight > 0.1
     same = {t.label: t for t in TermWeights(index, analyzer).weigh(terms, question, "en")}  # not across languages
     assert same["最大"].weight > 0.0
 
