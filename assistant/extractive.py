@@ -254,6 +254,7 @@ def _quote_whole_sentence(evidence: Evidence, selection: Selection, first: Sente
     chosen = selection.sentences
     if first not in chosen or selection.about_source:
         return
+
     def joins(a: Sentence, b: Sentence | None) -> bool:  # b is a's next clause, nothing between them (no line break)
         return (b is not None and not (b.meta or b.flagged) and CLAUSE_END.search(a.text) is not None
                 and b.start == a.end)

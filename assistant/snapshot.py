@@ -15,9 +15,9 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 
+from .chunking import LONG_SENTENCE
 from .compose import Composer
 from .crosslingual import Glossary
-from .chunking import LONG_SENTENCE
 from .embeddings import LazyEmbeddings
 from .errors import IndexMismatch
 from .evidence import Evidence

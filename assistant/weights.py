@@ -112,9 +112,15 @@ class TermWeights:
             term = replace(term, single=False)
         # A lone Chinese character is rarely a word of its own in the index (jieba joins it into words
         # such as 事情, 事件): its absence as a token says nothing, so it weighs as a common word would.
-        absent = 1.0 if term.proper else general_weight(zipf) if term.single else \
-            absent_weight(zipf, self.words, naming=df > 0 or not self.analyzer.predicative(term.label))
-        weight = idf(df, len(self.index.chunks)) * (general_weight(zipf) if df else absent)
+        if df:
+            base = general_weight(zipf)
+        elif term.proper:
+            base = 1.0
+        elif term.single:
+            base = general_weight(zipf)
+        else:
+            base = absent_weight(zipf, self.words, naming=not self.analyzer.predicative(term.label))
+        weight = idf(df, len(self.index.chunks)) * base
         weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
         spelt = term.proper and not is_cjk(term.label) and self.spells_names
         if crossing and df == 0 and len(variants) == 1 and not spelt \
