@@ -278,10 +278,10 @@ def bridge_names(terms, passages, analyzer: Analyzer, encode, question: str) -> 
             if found:
                 out[i] = replace(terms[i], variants={**terms[i].variants, found: NAME_WEIGHT})
     if chinese:
-        words = {w for text in texts for w in re.findall(r"[A-Z][a-z]+", text)}
+        words = {w: sound_skeleton(w) for text in texts for w in re.findall(r"[A-Z][a-z]+", text)}
         for i in chinese:
             shape = sound_skeleton(terms[i].label, sounds)
-            alike = sorted(w for w in words if sounds_alike(sound_skeleton(w), shape))
+            alike = sorted(w for w, skeleton in words.items() if sounds_alike(skeleton, shape))
             found = _nearest(terms[i].label, alike, encode)
             if found:
                 out[i] = replace(terms[i], variants={**terms[i].variants, analyzer.stem(found.lower()): NAME_WEIGHT})

@@ -144,10 +144,12 @@ class Analyzer:
         found = set()
         for m in re.finditer(r"(?<=[\w,;:'\"(] )[A-Z][A-Za-z0-9\-]*", text):
             found.update(self.words(m.group(0)))
-        for run in _RUN.findall(self.fold(text)):
-            if is_cjk(run):
-                found.update(w for w, flag in self._tagger.cut(run) if flag in PROPER_TAGS and len(w) > 1)
-        return found
+        return found | self._tagged(text, PROPER_TAGS)
+
+    def _tagged(self, text: str, tags: set[str]) -> frozenset[str]:
+        """The Chinese words of ``text`` (folded, two characters or more) that jieba tags with one of ``tags``."""
+        return frozenset(w for run in _RUN.findall(self.fold(text)) if is_cjk(run)
+                         for w, flag in self._tagger.cut(run) if flag in tags and len(w) > 1)
 
     def predicative(self, word: str) -> bool:
         """Whether jieba tags the Chinese word, taken whole, as a verb, an adjective or an adverb (排定, 盯紧, 真的):
@@ -163,12 +165,7 @@ class Analyzer:
         the sentences questions come back to."""
         from functools import lru_cache
 
-        @lru_cache(maxsize=20000)
-        def names(text: str) -> frozenset[str]:
-            return frozenset(w for run in _RUN.findall(self.fold(text)) if is_cjk(run)
-                             for w, flag in self._tagger.cut(run) if flag in PERSON_TAGS and len(w) > 1)
-
-        return names
+        return lru_cache(maxsize=20000)(lambda text: self._tagged(text, PERSON_TAGS))
 
     @cached_property
     def _stemmer(self):
