@@ -36,6 +36,10 @@ def _print_answer(reply) -> None:
         for c in reply.citations:
             where = f"{c.source}:{c.start}-{c.end}"
             print(f"[{c.n}] {c.outlet} {c.date} 〈{c.title}〉 {where}")
+    if reply.nearest:
+        print("\n最接近的段落,並非答案 · The closest passages, not an answer:")
+        for c in reply.nearest:
+            print(f"[{c.n}] {c.quote}\n    {c.outlet} {c.date} 〈{c.title}〉 {c.source}:{c.start}-{c.end}")
 
 
 def cmd_ask(args) -> int:

@@ -18,9 +18,11 @@ class Composer:
         self.index = index
         self.analyzer = analyzer
 
-    @staticmethod
-    def abstain(language: str, passages: list[Passage], mode: str = "extractive") -> Answer:
-        return Answer(text=language_of(language).abstain, abstained=True, language=language, mode=mode, passages=passages)
+    def abstain(self, language: str, passages: list[Passage], nearest: list[Sentence] = ()) -> Answer:
+        """The sources don't say; ``nearest``: the sentences that came closest, cited for the reader to judge."""
+        citations = [self.citation(n, s, passage) for n, (s, passage) in enumerate(self.quotes(list(nearest)), start=1)]
+        return Answer(text=language_of(language).abstain, abstained=True, language=language, passages=passages,
+                      nearest=citations)
 
     def citation(self, n: int, sentence: Sentence, passage: tuple[str, int] | None = None) -> Citation:
         """The citation of one quote; ``passage`` (its text and start) when it is not the sentence's chunk."""

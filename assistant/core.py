@@ -21,6 +21,7 @@ from .settings import USE_MODEL, Settings
 from .snapshot import Library, Snapshot
 from .types import Answer, Notice, Passage
 
+NEAREST_SENTENCES = 2  # shown beside an abstention when the gate came close (gate.NEAREST_CONFIDENCE)
 log = logging.getLogger("assistant")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -130,7 +131,8 @@ class Assistant:
         if verdict.supported:
             result = snapshot.composer.extractive(selection.sentences, language, passages)
         else:
-            result = snapshot.composer.abstain(language, passages)
+            nearest = selection.sentences[:NEAREST_SENTENCES] if verdict.near else []
+            result = snapshot.composer.abstain(language, passages, nearest)
         if mode == "generated" and not result.abstained:  # the evidence gate: no call without support
             result = yield from generated_answer(self.generator, snapshot, standalone, language, passages, result,
                                                  self.settings.min_support, selection.sentences,

@@ -9,7 +9,8 @@ from .documents import load_manifest, metadata
 from .evaluate import DEFAULT_QUESTIONS, EvalError, Question, by_language, gold_spans, load_questions, score
 
 HEADLINE = ["hit@1", "hit@3", "mrr", "accuracy", "citation_precision", "citation_recall",
-            "abstention_precision", "abstention_recall", "false_abstention", "supported_sentence_rate",
+            "abstention_precision", "abstention_recall", "false_abstention", "abstained_nearest_gold",
+            "supported_sentence_rate",
             "latency_p50_ms", "latency_p95_ms"]
 
 

@@ -118,6 +118,9 @@ def score(q: Question, reply: Answer, gold: list[tuple[int, int]], doc_id: str |
         cites=len(reply.citations),
         good_cites=sum(any(_overlaps(c, g) for g in gold) for c in cited),
         recall=sum(any(_overlaps(c, g) for c in cited) for g in gold) / len(gold),
+        # abstained, but the closest passages shown beside the abstention hold the evidence
+        nearest_gold=reply.abstained and any(_overlaps((c.start, c.end), g) for c in reply.nearest
+                                             if c.doc_id == doc_id for g in gold),
     )
     row["wrong_generated"] = row["route"] == "generated" and not row["correct"]
     return row
@@ -154,6 +157,7 @@ def aggregate(rows: list[dict]) -> dict:
         "abstention_precision": _mean(not r["answerable"] for r in abstained) if abstained else None,
         "abstention_recall": _mean(r["abstained"] for r in una),
         "false_abstention": _mean(r["abstained"] for r in ans),
+        "abstained_nearest_gold": _mean(r["nearest_gold"] for r in ans if r["abstained"]),
         "supported_sentence_rate": sum(r["supported"] for r in rows) / generated if generated else None,
         "routes": {name: sum(r.get("route") == name for r in rows)
                    for name in ("generated", "fell-back", "model-abstained", "extractive", "abstained")},

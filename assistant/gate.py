@@ -15,6 +15,9 @@ from .extractive import Selection
 from .settings import Settings
 
 GATE_FILE = Path(__file__).resolve().parent / "gate.json"
+# Below the threshold but at least this likely to answer: the chosen sentences are shown beside the abstention as the
+# nearest passages, for the reader to judge (a paraphrase the gate doubts often has its answer there)
+NEAREST_CONFIDENCE = 0.1
 FEATURES = ("coverage", "first_coverage", "passage_coverage", "absent", "similarity", "cross", "cross_similarity",
             "cross_coverage", "agreement", "typed_hit", "typed_miss", "concentration")
 
@@ -65,6 +68,7 @@ class Verdict:
 
     supported: bool
     reason: str
+    near: bool = False  # unsupported, but close enough that the chosen sentences are shown as the nearest ones
 
 
 def decide(selection: Selection, settings: Settings) -> Verdict:
@@ -78,7 +82,9 @@ def decide(selection: Selection, settings: Settings) -> Verdict:
     if gate is None or selection.similarity is None or gate.model != settings.model_label:
         supported = selection.coverage >= settings.min_coverage and selection.absent <= settings.max_absent
         return Verdict(supported, f"coverage {selection.coverage:.2f} (at least {settings.min_coverage}), words no "
-                                  f"source holds {selection.absent:.2f} (at most {settings.max_absent})")
+                                  f"source holds {selection.absent:.2f} (at most {settings.max_absent})",
+                       near=selection.coverage >= settings.min_coverage / 2)
     threshold = settings.min_confidence if settings.min_confidence is not None else gate.threshold
     p = gate.confidence(selection)
-    return Verdict(p >= threshold, f"gate confidence {p:.2f} against a threshold of {threshold:.2f}")
+    return Verdict(p >= threshold, f"gate confidence {p:.2f} against a threshold of {threshold:.2f}",
+                   near=p >= NEAREST_CONFIDENCE)

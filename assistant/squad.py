@@ -93,6 +93,7 @@ def score(item: Item, reply, fold) -> dict:
     ranks = [p.rank for p in reply.passages if gold(p.doc_id, p.start, p.end)]
     row.update(
         cites_gold=not reply.abstained and any(gold(c.doc_id, c.start, c.end) for c in reply.citations),
+        nearest_gold=reply.abstained and any(gold(c.doc_id, c.start, c.end) for c in reply.nearest),
         found=not reply.abstained and any(fold(a).lower() in quotes for a in item.answers),
         hit3=bool(ranks) and min(ranks) < 3,
     )
@@ -112,12 +113,14 @@ def summarize(rows: list[dict]) -> dict:
         "cites_gold": share(r["cites_gold"] for r in ans), "found": share(r["found"] for r in ans),
         "answered": share(not r["abstained"] for r in ans), "hit@3": share(r["hit3"] for r in ans),
         "abstained_left_out": share(r["abstained"] for r in una),
+        "abstained_nearest_gold": share(r["nearest_gold"] for r in ans if r["abstained"]),
         "latency_p50_ms": statistics.median(r["ms"] for r in rows) if rows else None,
         "latency_p95_ms": percentile([r["ms"] for r in rows], 95),
     }
 
 
-HEADLINE = ["cites_gold", "found", "answered", "hit@3", "abstained_left_out", "latency_p50_ms", "latency_p95_ms"]
+HEADLINE = ["cites_gold", "found", "answered", "hit@3", "abstained_left_out", "abstained_nearest_gold", "latency_p50_ms",
+            "latency_p95_ms"]
 
 
 def table(report: dict) -> str:

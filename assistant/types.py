@@ -136,6 +136,8 @@ class Answer:
     notice: str = ""  # the notices' text, in order (what the CLI and the web page show)
     reason: str = ""  # why the gate answered or abstained (for debugging and the eval report)
     passages: list[Passage] = field(default_factory=list)
+    # abstained, but the gate came close: the sentences it weighed, cited for the reader to judge (not an answer)
+    nearest: list[Citation] = field(default_factory=list)
     sentences_generated: int = 0
     sentences_supported: int = 0
     timings: dict[str, float] = field(default_factory=dict)

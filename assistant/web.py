@@ -32,6 +32,9 @@ CSS = """
 """
 WRITING = '<p class="src-empty">查核引用中 · Checking citations…</p>'
 NO_SOURCES = '<p class="src-empty">尚無引用 · No sources yet: ask a question.</p>'
+NEAREST = ('<p class="src-empty">最接近的段落,並非答案 · The closest passages: the sources may not answer this, '
+           'judge for yourself.</p>')
+NEAREST_NOTE = "最接近的段落列於來源欄,僅供參考 · The closest passages are in the sources panel, for reference."
 
 
 def citation_card(c: Citation) -> str:
@@ -55,6 +58,8 @@ def citation_card(c: Citation) -> str:
 
 
 def sources_html(reply: Answer | None) -> str:
+    if reply is not None and reply.abstained and reply.nearest:
+        return NEAREST + "".join(citation_card(c) for c in reply.nearest)
     if reply is None or not reply.citations:
         return NO_SOURCES
     return "".join(citation_card(c) for c in reply.citations)
@@ -62,7 +67,7 @@ def sources_html(reply: Answer | None) -> str:
 
 def chat_text(reply: Answer) -> str:
     if reply.abstained:
-        return f"🛈 {reply.text}"
+        return f"🛈 {reply.text}" + (f"\n\n_{NEAREST_NOTE}_" if reply.nearest else "")
     return reply.text + (f"\n\n_{reply.notice}_" if reply.notice else "")
 
 

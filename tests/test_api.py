@@ -78,6 +78,18 @@ def test_off_topic_questions_abstain_in_their_language(bot, question, language):
     assert ("sources don't say" in reply.text) == (language == "en")
 
 
+def test_an_abstention_the_gate_came_close_to_shows_the_nearest_passages(bot):
+    """A paraphrase with a word no source holds (佛州 for 海湖莊園): no answer, but the sentence the gate weighed is
+    cited beside the abstention, with exact offsets, for the reader to judge; an off-topic question shows none."""
+    reply = bot.answer("黃仁勳和川普在佛州哪裡吃飯?")
+    assert reply.abstained and not reply.citations and "[1]" not in reply.text
+    assert any("海湖莊園" in c.quote for c in reply.nearest)
+    for c in reply.nearest:
+        assert (bot.settings.corpus_dir / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
+    assert reply.to_dict()["nearest"][0]["quote"] == reply.nearest[0].quote
+    assert bot.answer("寫一首關於海洋的詩").nearest == []
+
+
 def test_follow_up_carries_the_previous_question(bot):
     first = "微軟總裁怎麼評論拜登的規則?"
     reply = bot.answer("那歐盟呢?", history=[(first, "…")])
@@ -90,6 +102,24 @@ def test_cli_ask_prints_answer_and_sources(default_bot, capsys):
     assert main(["ask", "輝達為中國設計了哪些降規晶片?"]) == 0
     out = capsys.readouterr().out
     assert "H20" in out and "[1] 科技產業資訊室" in out
+
+
+def test_cli_ask_lists_the_nearest_passages_of_an_abstention(default_bot, capsys):
+    assert main(["ask", "黃仁勳和川普在佛州哪裡吃飯?"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("資料來源沒有提到") and "not an answer" in out
+    assert "海湖莊園" in out.split("not an answer", 1)[1]
+
+
+def test_the_web_page_shows_the_nearest_passages_as_no_answer():
+    from assistant.web import NEAREST, NEAREST_NOTE, NO_SOURCES, chat_text, sources_html
+
+    near = Citation(1, "doc", "標題", "corpus/doc.txt", "上個月他參加了在海湖莊園與川普私人晚宴", 10, 30)
+    reply = Answer(text="資料來源沒有提到。", abstained=True, nearest=[near])
+    assert sources_html(reply).startswith(NEAREST) and "海湖莊園" in sources_html(reply)
+    assert chat_text(reply).endswith(f"_{NEAREST_NOTE}_")
+    bare = Answer(text="資料來源沒有提到。", abstained=True)
+    assert sources_html(bare) == NO_SOURCES and chat_text(bare) == "🛈 資料來源沒有提到。"
 
 
 def test_cli_ask_json(default_bot, capsys):

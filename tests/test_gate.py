@@ -30,6 +30,20 @@ def test_the_gate_answers_above_its_threshold_only(bot, settings, embeddings):
     assert never.abstained and "threshold of 1.00" in never.reason
 
 
+def test_a_near_miss_is_flagged_for_showing_its_nearest_sentences(monkeypatch, settings):
+    """Under the threshold the gate abstains; from NEAREST_CONFIDENCE up its sentences are worth showing."""
+    from assistant import gate
+    from assistant.extractive import Selection
+
+    chosen = Selection([SimpleNamespace(text="…")], coverage=0.5, similarity=0.3)
+    fitted = gate.load_gate()
+    for p, near in ((0.05, False), (0.2, True)):
+        monkeypatch.setattr(gate.Gate, "confidence", lambda self, selection, p=p: p)
+        verdict = gate.decide(chosen, settings)
+        assert not verdict.supported and verdict.near is near and f"{p:.2f} against a threshold of {fitted.threshold:.2f}" in verdict.reason
+    assert not gate.decide(Selection([], 0.0), settings).near  # nothing chosen: nothing to show
+
+
 def _passages(*docs):
     from assistant.types import Passage
 

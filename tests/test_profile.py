@@ -2,7 +2,6 @@
 
 import pytest
 
-from assistant.compose import Composer
 from assistant.errors import CorpusError
 from assistant.languages import LANGUAGES, language
 from assistant.profile import Profile, load_profile
@@ -29,7 +28,7 @@ def test_a_bad_profile_is_a_clear_error(tmp_path, text, named):
 
 def test_each_language_is_one_table_entry_used_by_the_composer(bot):
     for code, entry in LANGUAGES.items():
-        assert Composer.abstain(code, []).text == entry.abstain
+        assert bot.composer.abstain(code, []).text == entry.abstain
     assert language("fr") is LANGUAGES["en"]
     reply = bot.answer("Who is the Commerce Department undersecretary?")  # Chinese quotes for an English question
     assert reply.text.startswith(LANGUAGES["en"].lead)

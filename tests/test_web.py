@@ -53,6 +53,11 @@ def test_api_abstains_on_an_unanswerable_question(client):
     assert data["abstained"] and data["citations"] == []
 
 
+def test_api_abstention_carries_the_nearest_passages(client):
+    data = client.predict("黃仁勳和川普在佛州哪裡吃飯?", api_name="/ask")
+    assert data["abstained"] and data["citations"] == [] and "海湖莊園" in data["nearest"][0]["quote"]
+
+
 def test_api_rejects_an_empty_question_with_a_message(client):
     from gradio_client.exceptions import AppError
 
@@ -165,6 +170,9 @@ def test_browser_renders_corpus_markup_as_text(page):
 def test_browser_shows_abstention_and_errors_as_messages(page):
     _ask_text(page, "What is the capital of France?")
     assert "sources don't say" in page.inner_text("#chat")
+    _ask_text(page, "黃仁勳和川普在佛州哪裡吃飯?")  # abstained, but the gate came close: the nearest passage is shown
+    page.wait_for_function("() => document.querySelector('#sources').innerText.includes('海湖莊園')", timeout=30000)
+    assert "最接近的段落" in page.inner_text("#sources")
     _ask_text(page, "晶片" * 1001)
     assert "limit is 2000" in page.inner_text("#chat")
 
