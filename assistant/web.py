@@ -29,6 +29,7 @@ CSS = """
 .src-passage mark {background:#ffe58f; color:#111; padding:0 2px; border-radius:3px;}
 .src-empty {color:var(--body-text-color-subdued); font-style:italic;}
 .abstain {border-left:4px solid #d48806; padding-left:10px;}
+.src-nearest .src-card {border-style:dashed; background:transparent;}
 """
 WRITING = '<p class="src-empty">查核引用中 · Checking citations…</p>'
 NO_SOURCES = '<p class="src-empty">尚無引用 · No sources yet: ask a question.</p>'
@@ -59,7 +60,7 @@ def citation_card(c: Citation) -> str:
 
 def sources_html(reply: Answer | None) -> str:
     if reply is not None and reply.abstained and reply.nearest:
-        return NEAREST + "".join(citation_card(c) for c in reply.nearest)
+        return NEAREST + '<div class="src-nearest">' + "".join(citation_card(c) for c in reply.nearest) + "</div>"
     if reply is None or not reply.citations:
         return NO_SOURCES
     return "".join(citation_card(c) for c in reply.citations)
@@ -67,7 +68,7 @@ def sources_html(reply: Answer | None) -> str:
 
 def chat_text(reply: Answer) -> str:
     if reply.abstained:
-        return f"🛈 {reply.text}" + (f"\n\n_{NEAREST_NOTE}_" if reply.nearest else "")
+        return f"ⓘ {reply.text}" + (f"\n\n_{NEAREST_NOTE}_" if reply.nearest else "")  # ⓘ: CJK fonts have it, 🛈 not
     return reply.text + (f"\n\n_{reply.notice}_" if reply.notice else "")
 
 

@@ -119,7 +119,7 @@ def test_the_web_page_shows_the_nearest_passages_as_no_answer():
     assert sources_html(reply).startswith(NEAREST) and "海湖莊園" in sources_html(reply)
     assert chat_text(reply).endswith(f"_{NEAREST_NOTE}_")
     bare = Answer(text="資料來源沒有提到。", abstained=True)
-    assert sources_html(bare) == NO_SOURCES and chat_text(bare) == "🛈 資料來源沒有提到。"
+    assert sources_html(bare) == NO_SOURCES and chat_text(bare) == "ⓘ 資料來源沒有提到。"
 
 
 def test_cli_ask_json(default_bot, capsys):

@@ -173,6 +173,7 @@ def test_browser_shows_abstention_and_errors_as_messages(page):
     _ask_text(page, "黃仁勳和川普在佛州哪裡吃飯?")  # abstained, but the gate came close: the nearest passage is shown
     page.wait_for_function("() => document.querySelector('#sources').innerText.includes('海湖莊園')", timeout=30000)
     assert "最接近的段落" in page.inner_text("#sources")
+    page.screenshot(path=str(_shots() / "web-nearest.png"), full_page=True)
     _ask_text(page, "晶片" * 1001)
     assert "limit is 2000" in page.inner_text("#chat")
 
