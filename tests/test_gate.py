@@ -44,6 +44,29 @@ def test_a_near_miss_is_flagged_for_showing_its_nearest_sentences(monkeypatch, s
     assert not gate.decide(Selection([], 0.0), settings).near  # nothing chosen: nothing to show
 
 
+def test_the_article_and_english_reports_read_as_one_subject(corpus_dir, tmp_path, embeddings):
+    """The article beside three English reports on the same events (stand-ins written for the tests: the real texts
+    are not committed) is one subject by ALIKE, so concentration says nothing; questions in either language are
+    answered from either source, and the manifest's references name the English files."""
+    import shutil
+
+    from assistant import Assistant, Settings
+    from assistant.extractive import ALIKE
+    from tests.conftest import ROOT
+
+    for f in (ROOT / "tests" / "fixtures" / "stand-in-reports").glob("*.txt"):
+        shutil.copy(f, corpus_dir / f.name)
+    bot = Assistant(Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "reports-index"), embeddings=embeddings)
+    bot.ingest(progress=False)
+    assert bot.evidence.likeness > ALIKE
+    selection, _, _ = bot._select("What did the European Commission spokesperson say?", None, "en")
+    assert selection.concentration is None
+    english = bot.answer("What did the European Commission spokesperson say?")
+    assert not english.abstained and english.citations[0].outlet == "AFP" and "welcome" in english.citations[0].quote
+    chinese = bot.answer("美國商務部何時撤銷AI擴散規則?")
+    assert not chinese.abstained and "5月13日" in chinese.citations[0].quote
+
+
 def _passages(*docs):
     from assistant.types import Passage
 
