@@ -34,12 +34,16 @@ def _print_answer(reply) -> None:
     if reply.citations:
         print()
         for c in reply.citations:
-            where = f"{c.source}:{c.start}-{c.end}"
-            print(f"[{c.n}] {c.outlet} {c.date} 〈{c.title}〉 {where}")
+            print(f"[{c.n}] {_source_line(c)}")
     if reply.nearest:
         print("\n最接近的段落,並非答案 · The closest passages, not an answer:")
         for c in reply.nearest:
-            print(f"[{c.n}] {c.quote}\n    {c.outlet} {c.date} 〈{c.title}〉 {c.source}:{c.start}-{c.end}")
+            print(f"[{c.n}] {c.quote}\n    {_source_line(c)}")
+
+
+def _source_line(c) -> str:
+    """Where a citation's quote stands: outlet, date, title, file and offsets."""
+    return f"{c.outlet} {c.date} 〈{c.title}〉 {c.source}:{c.start}-{c.end}"
 
 
 def cmd_ask(args) -> int:

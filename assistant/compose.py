@@ -20,9 +20,12 @@ class Composer:
 
     def abstain(self, language: str, passages: list[Passage], nearest: list[Sentence] = ()) -> Answer:
         """The sources don't say; ``nearest``: the sentences that came closest, cited for the reader to judge."""
-        citations = [self.citation(n, s, passage) for n, (s, passage) in enumerate(self.quotes(list(nearest)), start=1)]
         return Answer(text=language_of(language).abstain, abstained=True, language=language, passages=passages,
-                      nearest=citations)
+                      nearest=self.quoted(list(nearest)))
+
+    def quoted(self, sentences: list[Sentence]) -> list[Citation]:
+        """The citations of ``sentences`` as quoted (neighbours on a line joined, see ``quotes``), numbered from 1."""
+        return [self.citation(n, s, passage) for n, (s, passage) in enumerate(self.quotes(sentences), start=1)]
 
     def citation(self, n: int, sentence: Sentence, passage: tuple[str, int] | None = None) -> Citation:
         """The citation of one quote; ``passage`` (its text and start) when it is not the sentence's chunk."""
@@ -57,7 +60,7 @@ class Composer:
 
     def extractive(self, sentences: list[Sentence], language: str, passages: list[Passage]) -> Answer:
         """The quoted sentences, each followed by its marker; Simplified questions get Simplified text."""
-        citations = [self.citation(n, s, passage) for n, (s, passage) in enumerate(self.quotes(sentences), start=1)]
+        citations = self.quoted(sentences)
         asked = language_of(language)
         render = self.analyzer.to_simplified if asked.simplified else str
         lines = [f"{render(c.quote)}[{c.n}]" for c in citations]
