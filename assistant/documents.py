@@ -124,11 +124,6 @@ def load_manifest(corpus_dir: Path) -> dict:
     return manifest
 
 
-def references(corpus_dir: Path) -> list[dict]:
-    """The reports the article cites, as listed in the manifest."""
-    return list(load_manifest(corpus_dir).get("references", []))
-
-
 def _entry_for(path: Path, corpus_dir: Path, manifest: dict, sidecar: dict) -> dict:
     rel = path.relative_to(corpus_dir).as_posix()
     entries = manifest.get("documents", []) + manifest.get("references", [])

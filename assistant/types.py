@@ -71,7 +71,6 @@ class Verified:
     claims: list[tuple[str, list[Sentence]]] = field(default_factory=list)
     total: int = 0
     wrong_language: int = 0  # sentences not in the asker's language (dropped)
-    attributed: int = 0  # kept sentences whose own markers named no passage that backs them
     coverage: float = 0.0  # share of the question's weight the kept sentences' sources speak to
     quoted_coverage: float = 0.0  # ... and the extractive answer's quoted sentences
 

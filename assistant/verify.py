@@ -179,7 +179,6 @@ def verify(reply: str, passages: list[Passage], *, evidence: Evidence, queries: 
         support = verifier.support(text, cited) if cited else []
         if not support and len(cited) < len(passages):
             support = verifier.support(text, passages)
-            result.attributed += bool(support)
         if support:
             result.claims.append((text, support))
     _trim(result, verifier, max_claims)
