@@ -18,6 +18,11 @@ from .text import ANALYZER_VERSION, BIGRAM_MARK, Analyzer, glossary_entries, is_
 
 _SKIP_DEF = ("cl:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in", "erhua variant")
 _MAX_DEF_WORDS = 2
+# A longer verb sense gives its head verb (复原 "to restore (sth) to (its) former condition": restore), unless that
+# verb is a light one whose meaning lies in what follows it (上路 "to set out on a journey", 生效 "to take effect")
+_VERB_SENSE = re.compile(r"\s*to ([a-z][a-z\-']*)")
+_LIGHT_VERBS = frozenset("be go take make get set come put do have give keep let turn bring hold run look stand carry "
+                         "break cut pass fall draw pull throw play work".split())
 
 
 _ABBREVIATED = re.compile(r"([A-Za-z][A-Za-z\-' ,]*?)\s*\(([A-Z]{2,6})\)")
@@ -38,8 +43,8 @@ def abbreviations(definition: str) -> list[str]:
 
 
 def definition_words(definition: str, analyzer: Analyzer) -> list[list[str]]:
-    """Stemmed content words of each short sense of one CC-CEDICT definition, and the abbreviations it spells
-    out as senses of their own."""
+    """Stemmed content words of each short sense of one CC-CEDICT definition, the head verb of a longer verb sense,
+    and the abbreviations it spells out as senses of their own."""
     text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", definition).strip().lower()
     if not text or text.startswith(_SKIP_DEF):
         return []
@@ -50,6 +55,8 @@ def definition_words(definition: str, analyzer: Analyzer) -> list[list[str]]:
         words = [w for w in found if w not in analyzer.stopwords]
         if 1 <= len(words) <= _MAX_DEF_WORDS:
             senses.append([analyzer.stem(w) for w in words])
+        elif (verb := _VERB_SENSE.match(part)) and words[:1] == [verb.group(1)] and verb.group(1) not in _LIGHT_VERBS:
+            senses.append([analyzer.stem(verb.group(1))])
     return senses
 
 

@@ -29,7 +29,7 @@ PROPER_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}  # jieba's person, place, 
 PERSON_TAGS = {"nr", "nrt", "nrfg", "nrf"}  # ... and its person names (Chinese, transliterated, Japanese)
 PREDICATE_TAGS = ("v", "a", "d")  # jieba's verbs, adjectives and adverbs (and their kinds: vn, ad, an ...)
 # Bump when tokenization changes: the index records it and rebuilds its lexical side.
-ANALYZER_VERSION = 13
+ANALYZER_VERSION = 15
 COMMON_CHAR = 5000  # a character jieba counts this often is a word of its own (在, 日, 时), not only part of one
 _TOKENIZERS: dict = {}  # lexicon key -> jieba tokenizer with that lexicon's words, shared in the process
 _TOKENIZERS_LOCK = threading.Lock()

@@ -55,6 +55,14 @@ def test_cedict_definitions_keep_short_senses_only(analyzer):
     assert definition_words("super-; ultra-", analyzer) == [["super"], ["ultra"]]  # a prefix is the bare word
 
 
+def test_a_long_verb_sense_gives_its_head_verb_unless_the_verb_is_light(analyzer):
+    """复原 is glossed "to restore (sth) to (its) former condition": "restored" in an English question reaches a
+    Chinese source that writes 复原. 上路 "to set out on a journey" says nothing of setting anything."""
+    assert definition_words("to restore (sth) to (its) former condition", analyzer) == [[analyzer.stem("restore")]]
+    assert definition_words("to set out on a journey", analyzer) == []
+    assert definition_words("to take effect; to come into force", analyzer) == [["take", "effect"], ["come", "forc"]]
+
+
 def test_an_abbreviation_a_definition_spells_out_is_a_sense_of_its_own(analyzer):
     """人工智能 is glossed "artificial intelligence (AI)": a Chinese question saying 人工智能 reaches a source
     that writes AI, and an English "WTO" reaches 世界贸易组织. A label in parentheses is no abbreviation."""
