@@ -28,7 +28,8 @@ QUESTION_WORD = re.compile(r"(?!几何)(?:几|哪一?|多少|什么|甚么|啥)(
 PROPER_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}  # jieba's person, place, organisation and other names
 PERSON_TAGS = {"nr", "nrt", "nrfg", "nrf"}  # ... and its person names (Chinese, transliterated, Japanese)
 PREDICATE_TAGS = ("v", "a", "d")  # jieba's verbs, adjectives and adverbs (and their kinds: vn, ad, an ...)
-# Bump when tokenization changes: the index records it and rebuilds its lexical side.
+# Bump when tokenization or the reading of CC-CEDICT changes: the index records it and rebuilds its lexical side
+# (and the dictionary tables cached under it).
 ANALYZER_VERSION = 15
 COMMON_CHAR = 5000  # a character jieba counts this often is a word of its own (在, 日, 时), not only part of one
 _TOKENIZERS: dict = {}  # lexicon key -> jieba tokenizer with that lexicon's words, shared in the process
