@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from .crosslingual import Glossary
-from .text import Analyzer, is_cjk, zipf
+from .text import Analyzer, is_cjk, plain_latin, zipf
 
 BIGRAM_WEIGHT = 0.5
 # A Latin-script word that no source holds and no dictionary knows (a name, or a name misspelt: Zeria, Bedigo)
@@ -133,7 +133,7 @@ class QueryAnalyzer:
         terms, rest = self._phrase_terms(_FRAME.sub(r"\1", question))
         seen = {t.label for t in terms}
         covered = {v for t in terms for v in t.variants}
-        surfaces = {self.analyzer.stem(w): w.lower() for w in _LATIN_WORD.findall(question)}
+        surfaces = {self.analyzer.stem(w): w.lower() for w in _LATIN_WORD.findall(plain_latin(question))}
         for word in self.analyzer.words(rest):
             if word in seen or word in covered or re.fullmatch(r"\W+", word):
                 continue

@@ -18,7 +18,8 @@ from pathlib import Path
 from .cache import lookup_table
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUN = re.compile(rf"[{_CJK}]+|[A-Za-z0-9][A-Za-z0-9.\-']*[A-Za-z0-9]|[A-Za-z0-9]")
+# a Latin word may hold an ampersand between its letters (V&A, AT&T: two letters each on their own are dropped)
+_RUN = re.compile(rf"[{_CJK}]+|[A-Za-z0-9][A-Za-z0-9.\-'&]*[A-Za-z0-9]|[A-Za-z0-9]")
 CJK_CHAR = re.compile(rf"[{_CJK}]")
 BIGRAM_MARK = "#"
 # jieba keeps a question word with the measure word after it (几岁, 几层, 哪一年, 多少次): no source holds the
@@ -30,7 +31,7 @@ PERSON_TAGS = {"nr", "nrt", "nrfg", "nrf"}  # ... and its person names (Chinese,
 PREDICATE_TAGS = ("v", "a", "d")  # jieba's verbs, adjectives and adverbs (and their kinds: vn, ad, an ...)
 # Bump when tokenization or the reading of CC-CEDICT changes: the index records it and rebuilds its lexical side
 # (and the dictionary tables cached under it).
-ANALYZER_VERSION = 15
+ANALYZER_VERSION = 16
 COMMON_CHAR = 5000  # a character jieba counts this often is a word of its own (在, 日, 时), not only part of one
 _TOKENIZERS: dict = {}  # lexicon key -> jieba tokenizer with that lexicon's words, shared in the process
 _TOKENIZERS_LOCK = threading.Lock()
@@ -38,6 +39,28 @@ _TOKENIZERS_LOCK = threading.Lock()
 
 # The general lexicon every corpus starts from; a corpus's own ``lexicon/`` folder adds rows to it.
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "lexicon"
+
+
+def _plain_letters() -> dict[int, str]:
+    """Each accented Latin letter (U+00C0 to U+024F) → the plain letters English also writes it with (Temüjin and
+    Temujin, Zürich and Zurich, Ørsted and Orsted, Straße and Strasse)."""
+    import unicodedata
+
+    table = {ord(k): v for k, v in {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+                                     "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ð": "d"}.items()}
+    for code in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        if code not in table and base.isascii() and base.isalpha():
+            table[code] = base
+    return table
+
+
+PLAIN_LETTERS = _plain_letters()
+
+
+def plain_latin(text: str) -> str:
+    """``text`` with its accented Latin letters written plain (ü → u), so that both spellings are one word."""
+    return text.translate(PLAIN_LETTERS)
 
 
 def lexicon_files(lexicon_dir: Path, name: str) -> list[Path]:
@@ -143,7 +166,7 @@ class Analyzer:
         """Tokens of ``text`` that name someone or something: capitalised English words after the first
         word, and Chinese words jieba tags as person, place or organisation names."""
         found = set()
-        for m in re.finditer(r"(?<=[\w,;:'\"(] )[A-Z][A-Za-z0-9\-]*", text):
+        for m in re.finditer(r"(?<=[\w,;:'\"(] )[A-Z][A-Za-z0-9\-]*", plain_latin(text)):
             found.update(self.words(m.group(0)))
         return found | self._tagged(text, PROPER_TAGS)
 
@@ -182,8 +205,8 @@ class Analyzer:
         return self._s2t.convert(text)
 
     def fold(self, text: str) -> str:
-        """Simplified script, one form per regional variant."""
-        return self.fold_variants(self._t2s.convert(text))
+        """Simplified script, one form per regional variant, Latin letters without accents."""
+        return self.fold_variants(self._t2s.convert(plain_latin(text)))
 
     def fold_variants(self, simplified: str) -> str:
         pattern, mapping = self._variants
