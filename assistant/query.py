@@ -26,6 +26,11 @@ KIN_PREFIX = 6
 # of its topic; a source rarely repeats it, and as a word no source holds it would count against answering.
 _FRAME = re.compile(r"\b(what|which)\s+(?:kinds?|sorts?|types?)\s+of\b", re.IGNORECASE)
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
+# A Roman numeral after a name, two letters or more of I, V, X and L (Super Bowl XLIX, Henry III; not DC or MD):
+# Chinese writes its number in digits (第 49 届) or, after a ruler's name, as a regnal number (亨利三世)
+_ROMAN = re.compile(r"\b[A-Z][a-z]+ ((?=[IVXL]{2,}\b)(?:XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\b")
+_ROMAN_VALUES = {"L": 50, "X": 10, "V": 5, "I": 1}
+_REGNAL = "一二三四五六七八九十"
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,8 @@ class QueryAnalyzer:
         seen = {t.label for t in terms}
         covered = {v for t in terms for v in t.variants}
         surfaces = {self.analyzer.stem(w): w.lower() for w in _LATIN_WORD.findall(plain_latin(question))}
+        numerals = {self.analyzer.stem(m.group(1)): roman_written(m.group(1)) for m in _ROMAN.finditer(question)
+                    if m.group(1)}
         for word in self.analyzer.words(rest):
             if word in seen or word in covered or re.fullmatch(r"\W+", word):
                 continue
@@ -148,11 +155,21 @@ class QueryAnalyzer:
                 variants.setdefault(translated, self.translation_weight)
             for respelled in self._respelled(word, surfaces.get(word, word)):
                 variants.setdefault(respelled, SPELLING_WEIGHT)
+            for written in numerals.get(word, []):
+                variants.setdefault(written, self.translation_weight)
             terms.append(Term(word, variants))
         # Single Chinese characters (多, 大, 吃 ...) are weak evidence: they count at a reduced weight.
         proper = self.analyzer.proper_nouns(question)
         return [replace(t, surface=surfaces.get(t.label, t.label), single=is_cjk(t.label) and len(t.label) == 1,
                         proper=t.label in proper) for t in terms]
+
+
+def roman_written(numeral: str) -> list[str]:
+    """How a Chinese text writes the number a Roman numeral stands for: in digits, and as a regnal number up to ten
+    (XLIX → 49; III → 3, 三世)."""
+    values = [_ROMAN_VALUES[c] for c in numeral]
+    n = sum(-v if v < after else v for v, after in zip(values, values[1:] + [0]))
+    return [str(n)] + ([_REGNAL[n - 1] + "世"] if n <= len(_REGNAL) else [])
 
 
 def _one_edit(word: str) -> set[str]:

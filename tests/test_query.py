@@ -102,6 +102,15 @@ def test_english_question_terms_reach_chinese_words(analyzer):
     assert "关税" in by_label["tariffs"].variants
 
 
+def test_a_roman_numeral_after_a_name_reaches_its_digits_and_regnal_number(analyzer):
+    terms = QueryAnalyzer(analyzer, Glossary(analyzer), {"en2zh": {}, "zh2en": {}}, 0.6).terms(
+        "Did Henry III watch Super Bowl XLIX in Washington DC?")
+    by_label = {t.label: t.variants for t in terms}
+    assert by_label["xlix"] == {"xlix": 1.0, "49": 0.6}
+    assert by_label["iii"] == {"iii": 1.0, "3": 0.6, "三世": 0.6}
+    assert by_label["dc"] == {"dc": 1.0}  # C, D and M are left to acronyms
+
+
 def test_chinese_question_terms_reach_english_words(analyzer):
     glossary = Glossary(analyzer)
     terms = QueryAnalyzer(analyzer, glossary, {"en2zh": {}, "zh2en": {"关税": ["tariff"]}}, 0.5).terms("關稅呢?")
