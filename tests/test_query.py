@@ -34,11 +34,14 @@ def test_index_tokens_add_bigrams_for_unknown_names(analyzer):
     tokens = analyzer.tokens("凱斯勒表示")
     assert "#凯斯" in tokens and "#斯勒" in tokens
 
-def test_accented_latin_letters_are_written_plain_and_an_ampersand_joins_a_word(analyzer):
+def test_accented_and_full_width_letters_are_written_plain_and_an_ampersand_joins_a_word(analyzer):
     # Temüjin and Temujin are one word, not "tem" and "jin"; the V&A is not two dropped letters
     assert analyzer.words("Temüjin rose at the V&A in Zürich") == analyzer.words("Temujin rose at the v&a in Zurich")
     assert "temujin" in analyzer.words("Temüjin") and "v&a" in analyzer.words("the V&A")
     assert analyzer.words("Ørsted, Straße") == ["orst", "strass"]
+    # full-width letters and digits, as a Chinese input method types them, are their ASCII twins
+    assert analyzer.words("ＡＩ晶片２０２５年") == analyzer.words("AI晶片2025年") == ["ai", "芯片", "2025", "年"]
+    assert analyzer.fold("美國，ＡＩ？") == "美国，AI？"  # full-width punctuation stays
     # a CC-CEDICT sense that spells the name with its accent reaches a question that does not
     assert definition_words("Ögedei Khan (1186-1242), a son of Genghis Khan", analyzer) == [["ogedei", "khan"]]
 
@@ -215,6 +218,13 @@ def test_a_lone_character_is_not_glued_to_a_word_the_sources_hold(bot):
 def test_names_are_found_in_both_languages(bot):
     assert {"japan", "intel"} <= bot.analyzer.proper_nouns("Did Japan or Intel respond?")
     assert "苏姿丰" in bot.analyzer.proper_nouns("AMD的CEO苏姿丰怎么评价新规则?")
+
+
+def test_a_question_typed_in_full_width_is_answered_as_in_half_width(bot):
+    half, full = bot.answer("美國何時撤銷AI擴散規則?"), bot.answer("美國何時撤銷ＡＩ擴散規則？")
+    assert not half.abstained and half.citations
+    # the same terms, so the same sentences at the same gate confidence (without ＡＩ the confidence differs)
+    assert [c.quote for c in full.citations] == [c.quote for c in half.citations] and full.reason == half.reason
 
 
 def test_a_paraphrase_word_reaches_the_sources_word_through_a_shared_gloss(bot):
