@@ -105,10 +105,11 @@ class TermWeights:
             # two characters jieba's HMM joined (會出, 乱于, 期在: a character glued to a particle), in neither its
             # dictionary nor the sources: as weak evidence as one character
             term = replace(term, single=True)
-        if df == 0 and term.single and is_cjk(term.label) and zipf < ABSENT_ZIPF \
-                and not set(term.label) <= self.index.characters:
+        missing = set(term.label) - self.index.characters if df == 0 and term.single and is_cjk(term.label) else ()
+        if missing and all(general_zipf(char) < ABSENT_ZIPF for char in missing):
             # a rare character no source holds anywhere, not even inside a word (蓍, a plant's one-character name):
-            # its absence is a fact, as a rare word's is (a common one, 事 or 旧, a short text may not happen to use)
+            # its absence is a fact, as a rare word's is (a common one, 事 or 旧, a short text may not happen to use;
+            # so a pair jieba's HMM glued, 旧规, is read by the characters the sources lack, not as the rare pair)
             term = replace(term, single=False)
         # A lone Chinese character is rarely a word of its own in the index (jieba joins it into words
         # such as 事情, 事件): its absence as a token says nothing, so it weighs as a common word would.

@@ -250,6 +250,15 @@ def test_a_character_no_source_holds_anywhere_counts_as_absent(bot):
     assert yarrow.df == 0 and not yarrow.single and absent_share(terms) > 0.5
 
 
+def test_a_pair_jiebas_hmm_glued_is_read_by_the_characters_the_sources_lack(bot):
+    """旧规 (旧 + 规): the article has 规 (规定) but no 旧 anywhere; 旧 is a common character, so the pair stays weak,
+    not a rare word whose absence is a fact."""
+    assert "旧" not in bot.index.characters and "规" in bot.index.characters
+    terms = bot.open().query("微软总裁是在什么场合批评旧规的?").terms
+    old_rule = next(t for t in terms if t.label == "旧规")
+    assert old_rule.df == 0 and old_rule.single and absent_share(terms) == 0.0
+
+
 def test_a_word_jiebas_hmm_glued_to_a_particle_is_split_into_weak_characters(bot):
     """會出 (會 + 出) is not in jieba's dictionary nor in the article: its characters count, as weakly as 事."""
     terms = {t.label: t for t in bot.open().query("用華為的AI處理器為什麼會出問題?").terms}
