@@ -31,7 +31,7 @@ PERSON_TAGS = {"nr", "nrt", "nrfg", "nrf"}  # ... and its person names (Chinese,
 PREDICATE_TAGS = ("v", "a", "d")  # jieba's verbs, adjectives and adverbs (and their kinds: vn, ad, an ...)
 # Bump when tokenization or the reading of CC-CEDICT changes: the index records it and rebuilds its lexical side
 # (and the dictionary tables cached under it).
-ANALYZER_VERSION = 17
+ANALYZER_VERSION = 18
 COMMON_CHAR = 5000  # a character jieba counts this often is a word of its own (在, 日, 时), not only part of one
 _TOKENIZERS: dict = {}  # lexicon key -> jieba tokenizer with that lexicon's words, shared in the process
 _TOKENIZERS_LOCK = threading.Lock()
@@ -44,7 +44,8 @@ DEFAULT_LEXICON = Path(__file__).resolve().parent / "lexicon"
 def _plain_letters() -> dict[int, str]:
     """Each accented Latin letter (U+00C0 to U+024F) → the plain letters English also writes it with (Temüjin and
     Temujin, Zürich and Zurich, Ørsted and Orsted, Straße and Strasse); each full-width digit and letter, which a
-    Chinese input method types (ＡＩ, ２０２５), → its ASCII twin. Full-width punctuation (，？) stays."""
+    Chinese input method types (ＡＩ, ２０２５), → its ASCII twin; and a typographic apostrophe, which phones and
+    newsrooms type (didn’t, Nvidia’s), → "'" (else "didn" and "won" became words). Full-width punctuation (，？) stays."""
     import unicodedata
 
     table = {ord(k): v for k, v in {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
@@ -53,19 +54,20 @@ def _plain_letters() -> dict[int, str]:
         base = unicodedata.normalize("NFD", chr(code))[0]
         if code not in table and base.isascii() and base.isalpha():
             table[code] = base
+    table.update({0x2018: "'", 0x2019: "'"})
     for first, last in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)):
         table.update({code: chr(code - 0xFEE0) for code in range(first, last + 1)})
     return table
 
 
 PLAIN_LETTERS = _plain_letters()
-_UNPLAIN = re.compile("[\u00c0-\u024f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_UNPLAIN = re.compile("[\u00c0-\u024f\u2018\u2019\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
 def plain_latin(text: str) -> str:
-    """``text`` with accented Latin letters written plain (ü → u) and full-width ones half-width (Ａ → A), so that
-    both spellings are one word (a search first: translating every character costs ten times as much, and most
-    text has none)."""
+    """``text`` with accented Latin letters written plain (ü → u), full-width ones half-width (Ａ → A) and typographic
+    apostrophes straight (’ → '), so that both spellings are one word (a search first: translating every character
+    costs ten times as much, and most text has none)."""
     return text.translate(PLAIN_LETTERS) if _UNPLAIN.search(text) else text
 
 

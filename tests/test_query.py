@@ -42,6 +42,9 @@ def test_accented_and_full_width_letters_are_written_plain_and_an_ampersand_join
     # full-width letters and digits, as a Chinese input method types them, are their ASCII twins
     assert analyzer.words("ＡＩ晶片２０２５年") == analyzer.words("AI晶片2025年") == ["ai", "芯片", "2025", "年"]
     assert analyzer.fold("美國，ＡＩ？") == "美国，AI？"  # full-width punctuation stays
+    # a typographic apostrophe is an apostrophe: "didn’t" is not the word "didn", nor "won’t" the past of "win"
+    assert analyzer.words("Why didn’t Nvidia’s chips sell? They won’t.") == \
+        analyzer.words("Why didn't Nvidia's chips sell? They won't.")
     # a CC-CEDICT sense that spells the name with its accent reaches a question that does not
     assert definition_words("Ögedei Khan (1186-1242), a son of Genghis Khan", analyzer) == [["ogedei", "khan"]]
 
