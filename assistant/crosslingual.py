@@ -14,7 +14,7 @@ from dataclasses import replace
 from functools import cache
 
 from .cache import cached
-from .text import ANALYZER_VERSION, BIGRAM_MARK, Analyzer, glossary_entries, is_cjk, plain_latin, zipf
+from .text import ANALYZER_VERSION, BIGRAM_MARK, Analyzer, glossary_entries, is_cjk, plain_letters, zipf
 
 _SKIP_DEF = ("cl:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in", "erhua variant")
 _MAX_DEF_WORDS = 2
@@ -45,7 +45,7 @@ def abbreviations(definition: str) -> list[str]:
 def definition_words(definition: str, analyzer: Analyzer) -> list[list[str]]:
     """Stemmed content words of each short sense of one CC-CEDICT definition, the head verb of a longer verb sense,
     and the abbreviations it spells out as senses of their own."""
-    text = plain_latin(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", definition).strip().lower())
+    text = plain_letters(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", definition).strip().lower())
     if not text or text.startswith(_SKIP_DEF):
         return []
     senses = [[analyzer.stem(a)] for a in abbreviations(definition) if zipf(a) < COMMON_WORD_ZIPF]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from .crosslingual import Glossary
-from .text import Analyzer, is_cjk, plain_latin, zipf
+from .text import Analyzer, is_cjk, plain_letters, zipf
 
 BIGRAM_WEIGHT = 0.5
 # A Latin-script word that no source holds and no dictionary knows (a name, or a name misspelt: Zeria, Bedigo)
@@ -138,7 +138,7 @@ class QueryAnalyzer:
         terms, rest = self._phrase_terms(_FRAME.sub(r"\1", question))
         seen = {t.label for t in terms}
         covered = {v for t in terms for v in t.variants}
-        surfaces = {self.analyzer.stem(w): w.lower() for w in _LATIN_WORD.findall(plain_latin(question))}
+        surfaces = {self.analyzer.stem(w): w.lower() for w in _LATIN_WORD.findall(plain_letters(question))}
         numerals = {self.analyzer.stem(m.group(1)): roman_written(m.group(1)) for m in _ROMAN.finditer(question)
                     if m.group(1)}
         for word in self.analyzer.words(rest):

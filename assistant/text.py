@@ -41,7 +41,7 @@ _TOKENIZERS_LOCK = threading.Lock()
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "lexicon"
 
 
-def _plain_letters() -> dict[int, str]:
+def _plain_table() -> dict[int, str]:
     """Each accented Latin letter (U+00C0 to U+024F) → the plain letters English also writes it with (Temüjin and
     Temujin, Zürich and Zurich, Ørsted and Orsted, Straße and Strasse); each full-width digit and letter, which a
     Chinese input method types (ＡＩ, ２０２５), → its ASCII twin; and a typographic apostrophe, which phones and
@@ -60,15 +60,15 @@ def _plain_letters() -> dict[int, str]:
     return table
 
 
-PLAIN_LETTERS = _plain_letters()
+_PLAIN = _plain_table()
 _UNPLAIN = re.compile("[\u00c0-\u024f\u2018\u2019\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
-def plain_latin(text: str) -> str:
+def plain_letters(text: str) -> str:
     """``text`` with accented Latin letters written plain (ü → u), full-width ones half-width (Ａ → A) and typographic
     apostrophes straight (’ → '), so that both spellings are one word (a search first: translating every character
     costs ten times as much, and most text has none)."""
-    return text.translate(PLAIN_LETTERS) if _UNPLAIN.search(text) else text
+    return text.translate(_PLAIN) if _UNPLAIN.search(text) else text
 
 
 def lexicon_files(lexicon_dir: Path, name: str) -> list[Path]:
@@ -174,7 +174,7 @@ class Analyzer:
         """Tokens of ``text`` that name someone or something: capitalised English words after the first
         word, and Chinese words jieba tags as person, place or organisation names."""
         found = set()
-        for m in re.finditer(r"(?<=[\w,;:'\"(] )[A-Z][A-Za-z0-9\-]*", plain_latin(text)):
+        for m in re.finditer(r"(?<=[\w,;:'\"(] )[A-Z][A-Za-z0-9\-]*", plain_letters(text)):
             found.update(self.words(m.group(0)))
         return found | self._tagged(text, PROPER_TAGS)
 
@@ -214,7 +214,7 @@ class Analyzer:
 
     def fold(self, text: str) -> str:
         """Simplified script, one form per regional variant, Latin letters plain and half-width."""
-        return self.fold_variants(self._t2s.convert(plain_latin(text)))
+        return self.fold_variants(self._t2s.convert(plain_letters(text)))
 
     def fold_variants(self, simplified: str) -> str:
         pattern, mapping = self._variants
