@@ -23,8 +23,9 @@ LEMMA_WEIGHT = 0.8
 # and disobey, proclam of proclamation and proclaim; not intern of international and internship).
 KIN_PREFIX = 6
 # "What kind of …", "which types of …": the noun frames the question (as 哪种 does, a stopword) and says nothing
-# of its topic; a source rarely repeats it, and as a word no source holds it would count against answering.
-_FRAME = re.compile(r"\b(what|which)\s+(?:kinds?|sorts?|types?)\s+of\b", re.IGNORECASE)
+# of its topic; a source rarely repeats it, and as a word no source holds it would count against answering. So do
+# "how many" and "how much", which ask for a number as 多少 does (the answer type reads the question's own text).
+_FRAME = re.compile(r"\b(what|which)\s+(?:kinds?|sorts?|types?)\s+of\b|\b(how)\s+(?:many|much)\b", re.IGNORECASE)
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 # A Roman numeral after a name, two letters or more of I, V, X and L (Super Bowl XLIX, Henry III; not DC or MD):
 # Chinese writes its number in digits (第 49 届) or, after a ruler's name, as a regnal number (亨利三世)
@@ -135,7 +136,7 @@ class QueryAnalyzer:
         return own + extra
 
     def _terms(self, question: str) -> list[Term]:
-        terms, rest = self._phrase_terms(_FRAME.sub(r"\1", question))
+        terms, rest = self._phrase_terms(_FRAME.sub(lambda m: m.group(1) or m.group(2), question))
         seen = {t.label for t in terms}
         covered = {v for t in terms for v in t.variants}
         surfaces = {self.analyzer.stem(w): w.lower() for w in _LATIN_WORD.findall(plain_letters(question))}

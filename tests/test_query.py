@@ -133,11 +133,15 @@ def test_a_misspelt_name_also_matches_the_sources_spelling_but_a_dictionary_word
     assert set(by_label[analyzer.stem("strain")].variants) == {analyzer.stem("strain")}  # a word, not a misspelling
 
 
-def test_what_kind_of_frames_the_question_and_is_not_a_term(analyzer):
+def test_what_kind_of_and_how_many_frame_the_question_and_are_not_terms(analyzer):
     queries = QueryAnalyzer(analyzer, Glossary(analyzer), {}, 0.6)
     labels = {t.label for t in queries.terms("What kind of chips did Nvidia design?")}
     assert analyzer.stem("kind") not in labels and analyzer.stem("design") in labels
     assert analyzer.stem("type") in {t.label for t in queries.terms("Is the type 2 rule stricter?")}
+    # "how many" and "how much" ask for a number, as 多少 does: neither word is a term
+    labels = {t.label for t in queries.terms("How many tiers, and how much money, did Nvidia lose?")}
+    assert not {analyzer.stem("many"), analyzer.stem("much")} & labels and analyzer.stem("money") in labels
+    assert analyzer.stem("many") in {t.label for t in queries.terms("Did many countries object?")}
 
 
 @pytest.mark.parametrize(("question", "kept", "dropped"), [
