@@ -34,6 +34,7 @@ def test_index_tokens_add_bigrams_for_unknown_names(analyzer):
     tokens = analyzer.tokens("凱斯勒表示")
     assert "#凯斯" in tokens and "#斯勒" in tokens
 
+
 def test_accented_and_full_width_letters_are_written_plain_and_an_ampersand_joins_a_word(analyzer):
     # Temüjin and Temujin are one word, not "tem" and "jin"; the V&A is not two dropped letters
     assert analyzer.words("Temüjin rose at the V&A in Zürich") == analyzer.words("Temujin rose at the v&a in Zurich")
