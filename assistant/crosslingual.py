@@ -7,6 +7,7 @@ keeps CC-CEDICT's many senses from flooding a query with noise.
 from __future__ import annotations
 
 import marshal
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -120,6 +121,27 @@ def _parse_cedict(analyzer: Analyzer) -> list[tuple[str, frozenset[str]]]:
 
 
 PIVOT_FANOUT = 6  # a gloss shared by more of the corpus's words than this ("to be", "issue") bridges nothing
+# Two English stems are of one family when they share at least this many letters and all but one letter of the
+# shorter one (disobedi of disobedience and disobey, proclam of proclamation and proclaim; not intern of
+# international and internship)
+KIN_PREFIX = 6
+
+
+def by_prefix(stems: Iterable[str]) -> dict[str, list[str]]:
+    """Alphabetic stems of KIN_PREFIX letters or more, by their first KIN_PREFIX letters (for ``kin``)."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for stem in stems:
+        if len(stem) >= KIN_PREFIX and stem.isascii() and stem.isalpha():
+            index[stem[:KIN_PREFIX]].append(stem)
+    return index
+
+
+def kin(word: str, index: dict[str, list[str]]) -> list[str]:
+    """The stems of ``index`` (``by_prefix``) of ``word``'s family, other than ``word``."""
+    if len(word) < KIN_PREFIX or not word.isalpha():
+        return []
+    return [stem for stem in index.get(word[:KIN_PREFIX], ())
+            if stem != word and len(os.path.commonprefix([stem, word])) >= min(len(stem), len(word)) - 1]
 
 
 def build_tables(analyzer: Analyzer, vocab: Iterable[str], knows: Callable[[str], bool] = lambda token: False
@@ -138,6 +160,14 @@ def build_tables(analyzer: Analyzer, vocab: Iterable[str], knows: Callable[[str]
                 en2zh[stem].add(head)
         for stem in stems & vocab:
             zh2en[head].add(stem)
+    # A Chinese word none of whose glosses the corpus writes may have one the corpus writes in another form of the
+    # same family (公告 "to proclaim", the sources' "proclamation"): only then, as en2zh falls back (see ``kin``).
+    family = by_prefix(w for w in vocab if not is_cjk(w))
+    for head, stems in senses:
+        if head not in zh2en:
+            found = {w for stem in stems for w in kin(stem, family)}
+            if found:
+                zh2en[head] = found
     # An English word with no translation among the corpus's words may still have one the corpus writes inside
     # a longer run jieba cut otherwise (四分卫, 触地得分, 超级碗): a headword of three or more characters whose
     # every character pair the corpus holds. Only as a fallback: such a headword may not occur as a whole.

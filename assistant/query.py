@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from .crosslingual import Glossary
+from .crosslingual import Glossary, by_prefix, kin
 from .text import Analyzer, is_cjk, plain_letters, zipf
 
 BIGRAM_WEIGHT = 0.5
@@ -18,10 +17,6 @@ SPELLING_WEIGHT = 0.8
 # An irregular English form also matches its dictionary form (won → win, and win's translations), at this weight:
 # some forms are also other words (left: leave, found: find).
 LEMMA_WEIGHT = 0.8
-# An English word with no translation among the sources' words borrows those of a stem of its family that has
-# one: the two share at least this many letters and all but one letter of the shorter (disobedi of disobedience
-# and disobey, proclam of proclamation and proclaim; not intern of international and internship).
-KIN_PREFIX = 6
 # "What kind of …", "which types of …": the noun frames the question (as 哪种 does, a stopword) and says nothing
 # of its topic; a source rarely repeats it, and as a word no source holds it would count against answering. So do
 # "how many" and "how much", which ask for a number as 多少 does (the answer type reads the question's own text).
@@ -99,23 +94,12 @@ class QueryAnalyzer:
                     found += [s for p in phrases for s in self.glossary.english_stems(p)]
             return found
         en2zh = self.tables.get("en2zh", {})
-        return list(en2zh.get(word) or [zh for stem in self._kin(word) for zh in en2zh[stem]])
+        return list(en2zh.get(word) or [zh for stem in kin(word, self._by_prefix) for zh in en2zh[stem]])
 
     @cached_property
     def _by_prefix(self) -> dict[str, list[str]]:
-        """The English stems that have a translation, by their first KIN_PREFIX letters."""
-        index: dict[str, list[str]] = {}
-        for stem in self.tables.get("en2zh", {}):
-            if len(stem) >= KIN_PREFIX and stem.isalpha():
-                index.setdefault(stem[:KIN_PREFIX], []).append(stem)
-        return index
-
-    def _kin(self, word: str) -> list[str]:
-        """Stems of ``word``'s family that have a translation (see KIN_PREFIX)."""
-        if len(word) < KIN_PREFIX or not word.isalpha():
-            return []
-        return [stem for stem in self._by_prefix.get(word[:KIN_PREFIX], [])
-                if stem != word and len(os.path.commonprefix([stem, word])) >= min(len(stem), len(word)) - 1]
+        """The English stems that have a translation, by their first letters (``crosslingual.by_prefix``)."""
+        return by_prefix(self.tables.get("en2zh", {}))
 
     def _phrase_terms(self, question: str) -> tuple[list[Term], str]:
         terms, rest, cut = [], [], 0

@@ -392,6 +392,17 @@ def test_an_english_word_without_a_translation_borrows_those_of_its_family(analy
     assert len(by_label["internat"].variants) == 1
 
 
+def test_a_chinese_word_whose_glosses_the_sources_lack_reaches_a_form_of_their_family(analyzer):
+    """宣告 is glossed "to proclaim" and 百分比 "percentage": English sources that write proclamation and percent
+    hold their renderings. A word with a gloss the sources write keeps to it alone."""
+    from assistant.crosslingual import build_tables
+
+    assert build_tables(analyzer, {"proclam"})["zh2en"]["宣告"] == ["proclam"]
+    assert build_tables(analyzer, {"percent"})["zh2en"]["百分比"] == ["percent"]
+    assert build_tables(analyzer, {"percent", "percentag"})["zh2en"]["百分比"] == ["percentag"]
+    assert "百分比" not in build_tables(analyzer, {"perceiv"})["zh2en"]  # perceive is no kin of percentage
+
+
 def test_a_chinese_word_no_dictionary_entry_glosses_asked_of_english_sources_does_not_count_against_answering():
     """CC-CEDICT leaves compounds such as 最大 and 第三 to their characters: asked of English sources, such a word
     has no rendering to look for, so its absence says nothing (as for an unglossed name). 灾害 has an entry
