@@ -162,7 +162,7 @@ def build_tables(analyzer: Analyzer, vocab: Iterable[str], knows: Callable[[str]
             zh2en[head].add(stem)
     # A Chinese word none of whose glosses the corpus writes may have one the corpus writes in another form of the
     # same family (宣告 "to proclaim", the sources' "proclamation"): only then, as en2zh falls back (see ``kin``).
-    family = by_prefix(w for w in vocab if not is_cjk(w))
+    family = by_prefix(vocab)  # its English stems (by_prefix takes alphabetic ASCII only)
     for head, stems in senses:
         if head not in zh2en:
             found = {w for stem in stems for w in kin(stem, family)}
