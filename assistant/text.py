@@ -113,8 +113,8 @@ class Analyzer:
         return _opencc("s2t")
 
     @property
-    def _tw2sp(self):
-        return _opencc("tw2sp")
+    def _tw2s(self):
+        return _opencc("tw2s")
 
     @cached_property
     def _variants(self) -> tuple[re.Pattern, dict[str, str]]:
@@ -206,8 +206,10 @@ class Analyzer:
         return snowballstemmer.stemmer("english")
 
     def to_simplified(self, text: str) -> str:
-        """Mainland Simplified with mainland wording (晶片 → 芯片), for showing answers."""
-        return self._tw2sp.convert(text)
+        """Simplified script with the lexicon's mainland wording (晶片 → 芯片, 輝達 → 英伟达), for showing answers.
+        OpenCC's own phrase table (tw2sp) is not used: it rewrites words whose sense differs by context, so a quote
+        said what its source does not (複製 "replicate" → 拷贝 "copy a file", 訊息 "message" → 消息 "news")."""
+        return self.fold_variants(self._tw2s.convert(text))
 
     def to_traditional(self, text: str) -> str:
         return self._s2t.convert(text)

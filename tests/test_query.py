@@ -59,8 +59,14 @@ def test_script_detection(analyzer, question, script):
     assert analyzer.script(question) == script
 
 
-def test_simplified_rendering_uses_mainland_wording(analyzer):
+def test_simplified_rendering_uses_the_lexicons_mainland_wording_and_keeps_the_sources_sense(analyzer):
     assert analyzer.to_simplified("AI晶片市場") == "AI芯片市场"
+    assert analyzer.to_simplified("輝達執行長黃仁勳") == "英伟达首席执行官黄仁勋"
+    # OpenCC's Taiwan phrase table would write 拷贝 ("copy a file") for 複製 ("replicate") and 消息 ("news") for
+    # 訊息 ("message"); the rendering keeps the character-level conversion where the lexicon says nothing
+    assert analyzer.to_simplified("在其他國家複製成功案例") == "在其他国家复制成功案例"
+    assert analyzer.to_simplified("傳達了一個訊息") == "传达了一个信息"
+    assert analyzer.to_simplified("標誌著美國政策轉向") == "标志着美国政策转向"
 
 
 def test_cedict_definitions_keep_short_senses_only(analyzer):
