@@ -3,6 +3,8 @@
     python eval/tune_squad.py --sample 300 --grid dense_weight=0.5,1 top_k=5,8
     python eval/tune_squad.py --fit-gate assistant/gate.json   # refit the answer/abstain gate
     python eval/tune_squad.py --frontier --seeds 0,1,3         # compare changes at equal abstention
+    python eval/tune_squad.py --frontier --seeds 0,1,2,3,4 --rows rows.jsonl && \
+        python eval/tune_squad.py --across rows.jsonl          # refit the gate on all draws but one, score that one
 
 Each public set is indexed once under --work (kept between runs); every setting in the grid is then
 asked the same sampled questions. One line per set and setting; eval/ dev last. ``--fit-gate`` collects
@@ -15,6 +17,13 @@ writes the coefficients, a precision/recall table and a chart beside them.
 reads the gate's probability for every sampled question over the given leave-out seeds, and prints the
 sets' mean "answered and cites the gold paragraph" at the thresholds where their mean left-out abstention
 is 0.85, 0.875 and 0.90, and each set's at the threshold that abstains on 0.85 of its own left-out questions.
+``--rows FILE`` keeps its per-question rows (set, seed, question, gate signals and probability, cites gold, quotes
+the gold answer), one JSON object a line.
+
+``--across FILE…`` asks whether the gate generalises across draws, from such rows with no index: for each seed it
+refits the gate on the other seeds' rows (as ``--fit-gate`` does: each set's answerable and left-out questions
+weigh alike), takes the threshold where those abstain on --abstain of their left-out questions, and prints each
+set's cites gold / left-out abstention on the held-out seed, beside the committed gate's on the same rows.
 """
 
 from __future__ import annotations
@@ -62,6 +71,8 @@ def main() -> None:
     parser.add_argument("--chart", default="eval/report/gate.png", help="where --fit-gate draws its curve")
     parser.add_argument("--frontier", action="store_true", help="cites gold at equal abstention (see above)")
     parser.add_argument("--seeds", default="0,1,3", help="leave-out seeds --frontier pools")
+    parser.add_argument("--rows", default=None, help="--frontier writes its per-question rows here (JSON lines)")
+    parser.add_argument("--across", nargs="+", default=None, help="leave-one-seed-out gate refits from --rows files")
     parser.add_argument("--dev-weight", type=float, default=2.0, help="weight of eval/ dev against one public set")
     args = parser.parse_args()
     logging.getLogger("assistant").setLevel(logging.ERROR)
@@ -69,6 +80,8 @@ def main() -> None:
         return fit_gate(args)
     if args.frontier:
         return frontier(args)
+    if args.across:
+        return across(args)
     base = Settings()
     bot0 = Assistant(base)
     for name, indexed, chosen in prepared(args, base, bot0.embeddings):
@@ -115,45 +128,68 @@ def signals(bot: Assistant, question: str, history=None) -> dict:
 
 
 def frontier(args) -> None:
+    import json
+
     import numpy as np
 
-    from assistant.gate import load_gate
+    from assistant.gate import features, load_gate
 
     gate, base = load_gate(), Settings()
     embeddings = Assistant(base).embeddings
-    rows = []  # (set, answerable, cites gold if answered, gate probability)
+    rows = []  # one per question: its set, whether answerable, cites gold if answered, the gate's probability
     for seed in [int(s) for s in args.seeds.split(",")]:
         for name, bot, chosen in prepared(argparse.Namespace(**{**vars(args), "seed": seed}), base, embeddings):
             for item in chosen:
                 language = bot.analyzer.script(item.question)
                 selection, found, _ = bot._select(item.question, None, language)
-                if not selection.sentences:
-                    rows.append((name, item.span is not None, False, 0.0))
-                    continue
-                p = 1.0 if selection.about_source else gate.confidence(selection)
-                reply = bot.open().composer.extractive(selection.sentences, language, found.passages)
-                cites = item.span is not None and score(item, reply, bot.analyzer.fold)["cites_gold"]
-                rows.append((name, item.span is not None, cites, p))
-    names = list(dict.fromkeys(r[0] for r in rows))
-
-    def at(threshold):
-        per = {}
-        for name in names:
-            mine = [r for r in rows if r[0] == name]
-            per[name] = (np.mean([r[2] and r[3] >= threshold for r in mine if r[1]]),
-                         np.mean([r[3] < threshold for r in mine if not r[1]]))
-        return per
-
-    grid = [(t, at(t)) for t in np.arange(0.05, 0.95, 0.005)]
+                row = {"set": name, "seed": seed, "question": item.question, "answerable": item.span is not None,
+                       "cites": False, "found": False, "p": 0.0, "signals": None}
+                if selection.sentences:
+                    reply = bot.open().composer.extractive(selection.sentences, language, found.passages)
+                    scored = score(item, reply, bot.analyzer.fold) if item.span is not None else {}
+                    row.update(cites=bool(scored.get("cites_gold")), found=bool(scored.get("found")),
+                               p=1.0 if selection.about_source else gate.confidence(selection),
+                               signals=None if selection.about_source else features(selection))
+                rows.append(row)
+    if args.rows:
+        Path(args.rows).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    per_set_at = scorer(rows)
+    grid = [(t, per_set_at(t)) for t in np.arange(0.05, 0.95, 0.005)]
     print(f"committed threshold {gate.threshold:.2f}: " + " ".join(
-        f"{n}={c:.3f}/{a:.2f}" for n, (c, a) in at(gate.threshold).items()))
+        f"{n}={c:.3f}/{a:.2f}" for n, (c, a) in per_set_at(gate.threshold).items()))
     for target in (0.85, 0.875, 0.90):
-        t, per = next(((t, per) for t, per in grid if np.mean([a for _, a in per.values()]) >= target), grid[-1])
+        t, per = at_mean_abstention(grid, target)
         print(f"mean left-out abstention {target}: threshold {t:.3f}, mean cites gold "
               f"{np.mean([c for c, _ in per.values()]):.4f}  " + " ".join(f"{n}={c:.3f}/{a:.2f}" for n, (c, a) in per.items()))
     # each set at its own threshold for 0.85 of its left-out questions: how well the signals separate within a set
-    own = {n: next((per[n][0] for _, per in grid if per[n][1] >= 0.85), 0.0) for n in names}
+    own = {n: next((per[n][0] for _, per in grid if per[n][1] >= 0.85), 0.0) for n in per_set_at(0.5)}
     print("each set at its own 0.85 abstention: " + " ".join(f"{n}={c:.3f}" for n, c in own.items()))
+
+
+def scorer(rows: list[dict], p=None):
+    """threshold -> {set: (cites gold and answered, left-out abstained)} over ``rows``, by their gate probability
+    or by ``p`` (one per row)."""
+    import numpy as np
+
+    p = np.array([r["p"] for r in rows]) if p is None else p
+    names = list(dict.fromkeys(r["set"] for r in rows))
+    masks = {n: np.array([r["set"] == n for r in rows]) for n in names}
+    answerable = np.array([r["answerable"] for r in rows])
+    cites = np.array([r["cites"] for r in rows])
+
+    def at(threshold):
+        return {n: (float(np.mean((cites & (p >= threshold))[m & answerable])),
+                    float(np.mean((p < threshold)[m & ~answerable]))) for n, m in masks.items()}
+
+    return at
+
+
+def at_mean_abstention(grid, target):
+    """The first (threshold, per-set figures) of ``grid`` whose sets abstain on ``target`` of left-out questions on
+    average."""
+    import numpy as np
+
+    return next(((t, per) for t, per in grid if np.mean([a for _, a in per.values()]) >= target), grid[-1])
 
 
 def gate_chart(gate: dict, path: Path) -> None:
@@ -178,11 +214,96 @@ def gate_chart(gate: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def neutral_values(signals: list[dict]) -> dict[str, float]:
+    """A signal not observed (None: concentration over a single document, as in eval/ dev) reads its mean over the
+    questions where it is, in the fit and in use (the gate's "neutral"), so it moves nothing there."""
+    import numpy as np
+
+    from assistant.gate import FEATURES
+
+    return {k: float(np.mean([f[k] for f in signals if f[k] is not None]))
+            for k in FEATURES if any(f[k] is None for f in signals)}
+
+
+def signal_matrix(signals: list[dict], neutral: dict[str, float]):
+    import numpy as np
+
+    from assistant.gate import FEATURES
+
+    return np.array([[neutral[k] if f[k] is None else f[k] for k in FEATURES] for f in signals])
+
+
+def fit(x, y, sets: list[str], weights: dict[str, float]):
+    """The logistic gate and its sample weights. Each source of questions counts alike, and those in ``weights``
+    as many times as it says (eval/ dev, the product's own readers, --dev-weight times: with the concentration
+    signal, which a one-document corpus lacks, weight 1 moved the article's operating point, eval/ dev abstention
+    recall 0.72 -> 0.67; 2 keeps it, within half a point of weight 1 on the public sets' --frontier); within a
+    source, answerable and unanswerable questions count alike."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    per_class = {(s, a): sum(1 for s2, a2 in zip(sets, y) if (s2, a2) == (s, a)) for s, a in zip(sets, y)}
+    weight = np.array([weights.get(s, 1.0) / per_class[(s, a)] for s, a in zip(sets, y)])
+    weight *= len(weight) / weight.sum()  # mean 1, so the regularisation means what it does unweighted
+    return LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=weight), weight
+
+
+def trade_off(p, y, weight) -> list[tuple[float, float, float]]:
+    """(threshold, answerable questions answered, unanswerable ones abstained on), weighted, every 0.01."""
+    import numpy as np
+
+    curve = []
+    for threshold in np.arange(0.05, 0.96, 0.01):
+        answered = p >= threshold
+        curve.append((round(float(threshold), 2), float(np.average(answered[y], weights=weight[y])),
+                      float(np.average(~answered[~y], weights=weight[~y]))))
+    return curve
+
+
+def across(args) -> None:
+    """Leave-one-seed-out refits of the gate from --rows files (see the module's docstring)."""
+    import json
+
+    import numpy as np
+
+    from assistant.gate import load_gate
+
+    rows = [json.loads(line) for path in args.across for line in Path(path).read_text(encoding="utf-8").splitlines()]
+    seeds = sorted({r["seed"] for r in rows})
+    if len(seeds) < 2:
+        raise SystemExit(f"--across needs rows of two leave-out seeds or more (these have {seeds}): "
+                         "--frontier --seeds 0,1,2,3,4 --rows FILE")
+    usable = [r for r in rows if r["signals"] is not None]
+    neutral = neutral_values([r["signals"] for r in usable])
+    committed = load_gate().threshold
+    means = {"refit": [], "committed": []}
+    for held in seeds:
+        train = [r for r in usable if r["seed"] != held]
+        y = np.array([r["answerable"] for r in train])
+        model, weight = fit(signal_matrix([r["signals"] for r in train], neutral), y, [r["set"] for r in train], {})
+        curve = trade_off(model.predict_proba(signal_matrix([r["signals"] for r in train], neutral))[:, 1], y, weight)
+        threshold = next((t for t, _, a in curve if a >= args.abstain), curve[-1][0])
+        test = [r for r in rows if r["seed"] == held]
+        # a row without signals keeps its probability: 0 with no sentence to quote, 1 for a question about the source
+        p = np.array([r["p"] if r["signals"] is None else float(model.predict_proba(signal_matrix([r["signals"]],
+                      neutral))[0, 1]) for r in test])
+        for label, at, t in (("refit", scorer(test, p), threshold), ("committed", scorer(test), committed)):
+            per = at(t)
+            grid = [(u, at(u)) for u in np.arange(0.05, 0.95, 0.005)]
+            free = float(np.mean([c for c, _ in at_mean_abstention(grid, args.abstain)[1].values()]))
+            means[label].append((np.mean([c for c, _ in per.values()]), np.mean([a for _, a in per.values()]), free))
+            print(f"seed {held} {label:9s} threshold {t:.2f}: " + " ".join(f"{n}={c:.3f}/{a:.2f}" for n, (c, a) in
+                  per.items()) + f"  | mean cites gold at mean abstention {args.abstain}: {free:.4f}")
+    for label, m in means.items():
+        c, a, free = np.mean(m, axis=0)
+        print(f"{label:9s} mean over held-out seeds: cites gold {c:.4f}, left-out abstention {a:.4f}, "
+              f"threshold-free {free:.4f}")
+
+
 def fit_gate(args) -> None:
     import json
 
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
 
     from assistant.gate import FEATURES
 
@@ -198,29 +319,14 @@ def fit_gate(args) -> None:
              for q in questions]
     Path(args.work, "gate-rows.json").write_text(json.dumps(rows), encoding="utf-8")
     usable = [r for r in rows if r[1] is not None]  # no sentence at all: abstain whatever the gate says
-    # A signal not observed (None: concentration over a single document, as in eval/ dev) reads its mean
-    # over the questions where it is, in the fit and in use (the gate's "neutral"), so it moves nothing there.
-    neutral = {k: float(np.mean([f[k] for _, f, _ in usable if f[k] is not None]))
-               for k in FEATURES if any(f[k] is None for _, f, _ in usable)}
-    x = np.array([[neutral[k] if f[k] is None else f[k] for k in FEATURES] for _, f, _ in usable])
+    neutral = neutral_values([f for _, f, _ in usable])
+    x = signal_matrix([f for _, f, _ in usable], neutral)
     y = np.array([a for _, _, a in usable])
     sets = [s for s, _, _ in usable]
     per_set = {s: sets.count(s) for s in set(sets)}
-    # Each source of questions counts alike, eval/ dev (the product's own readers: paraphrases, near misses)
-    # --dev-weight times as much (2: with the concentration signal, which a one-document corpus lacks, weight 1 moved
-    # the article's operating point, eval/ dev abstention recall 0.72 -> 0.67; 2 keeps it, within half a point of
-    # weight 1 on the public sets' --frontier); within a source, answerable and unanswerable questions count alike.
-    per_class = {(s, a): sum(1 for s2, a2 in zip(sets, y) if (s2, a2) == (s, a)) for s, a in zip(sets, y)}
-    weight = np.array([(args.dev_weight if s == "eval-dev" else 1.0) / per_class[(s, a)] for s, a in zip(sets, y)])
-    weight *= len(weight) / weight.sum()  # mean 1, so the regularisation means what it does unweighted
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=weight)
+    model, weight = fit(x, y, sets, {"eval-dev": args.dev_weight})
     p = model.predict_proba(x)[:, 1]
-    curve = []
-    for threshold in np.arange(0.05, 0.96, 0.01):
-        answered = p >= threshold
-        recall = float(np.average(answered[y], weights=weight[y]))  # answerable questions answered
-        abstain = float(np.average(~answered[~y], weights=weight[~y]))  # unanswerable ones abstained on
-        curve.append((round(float(threshold), 2), recall, abstain))
+    curve = trade_off(p, y, weight)
     # The operating point: answer as much as possible while abstaining on --abstain of the unanswerable.
     best = next((c for c in curve if c[2] >= args.abstain), curve[-1])
     gate = {"features": list(FEATURES), "weights": dict(zip(FEATURES, map(float, model.coef_[0]))),

@@ -97,3 +97,45 @@ def test_eval_squad_command_indexes_asks_and_reports(squad_file, tmp_path, capsy
     indexed = [i for i in build_corpus(squad_file, tmp_path / "again", leave_out=0.3, seed=1) if i.span]
     assert "cites_gold" in printed and report["systems"]["assistant"]["answerable"] == len(indexed) > 0
     assert code == (0 if report["systems"]["assistant"]["answered"] >= 0.5 else 1)
+
+
+def _tune_squad():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "eval" / "tune_squad.py"
+    spec = importlib.util.spec_from_file_location("tune_squad", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_gate_refits_across_draws_score_each_held_out_draw(tmp_path, capsys):
+    """`eval/tune_squad.py --across`: refit on the other draws' rows, score the held-out one beside the committed
+    gate; rows of one draw cannot be split so."""
+    import argparse
+
+    from assistant.gate import FEATURES
+
+    def row(seed, name, answerable, cover):
+        signals = {k: 0.0 for k in FEATURES}
+        signals.update(coverage=cover, first_coverage=cover, passage_coverage=cover, similarity=cover)
+        return {"set": name, "seed": seed, "question": f"q{seed}{name}{answerable}{cover}", "answerable": answerable,
+                "cites": answerable, "found": answerable, "p": 0.9 if answerable else 0.1, "signals": signals}
+
+    rows = [row(seed, name, answerable, (0.6 if answerable else 0.0) + 0.05 * k)
+            for seed in (0, 1, 2) for name in ("a", "b") for answerable in (True, False) for k in range(6)]
+    rows.append({**row(1, "a", False, 0.0), "question": "nothing to quote", "p": 0.0, "signals": None})
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    tune = _tune_squad()
+    tune.across(argparse.Namespace(across=[str(path)], abstain=0.85))
+    out = capsys.readouterr().out
+    for seed in (0, 1, 2):
+        refit = next(line for line in out.splitlines() if line.startswith(f"seed {seed} refit"))
+        assert "a=1.000/1.00" in refit and "b=1.000/1.00" in refit  # held out, still told apart
+        assert any(line.startswith(f"seed {seed} committed") for line in out.splitlines())
+    assert "refit     mean over held-out seeds: cites gold 1.0000, left-out abstention 1.0000" in out
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows if r["seed"] == 0), encoding="utf-8")
+    with pytest.raises(SystemExit, match="two leave-out seeds"):
+        tune.across(argparse.Namespace(across=[str(path)], abstain=0.85))
