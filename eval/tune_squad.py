@@ -136,7 +136,7 @@ def frontier(args) -> None:
 
     gate, base = load_gate(), Settings()
     embeddings = Assistant(base).embeddings
-    rows = []  # one per question: its set, whether answerable, cites gold if answered, the gate's probability
+    rows = []  # one per question (see --rows)
     for seed in [int(s) for s in args.seeds.split(",")]:
         for name, bot, chosen in prepared(argparse.Namespace(**{**vars(args), "seed": seed}), base, embeddings):
             for item in chosen:
@@ -154,7 +154,7 @@ def frontier(args) -> None:
     if args.rows:
         Path(args.rows).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     per_set_at = scorer(rows)
-    grid = [(t, per_set_at(t)) for t in np.arange(0.05, 0.95, 0.005)]
+    grid = threshold_grid(per_set_at)
     print(f"committed threshold {gate.threshold:.2f}: " + " ".join(
         f"{n}={c:.3f}/{a:.2f}" for n, (c, a) in per_set_at(gate.threshold).items()))
     for target in (0.85, 0.875, 0.90):
@@ -182,6 +182,13 @@ def scorer(rows: list[dict], p=None):
                     float(np.mean((p < threshold)[m & ~answerable]))) for n, m in masks.items()}
 
     return at
+
+
+def threshold_grid(at) -> list[tuple[float, dict]]:
+    """(threshold, ``at(threshold)``) every 0.005, for reading the figures at a chosen abstention."""
+    import numpy as np
+
+    return [(t, at(t)) for t in np.arange(0.05, 0.95, 0.005)]
 
 
 def at_mean_abstention(grid, target):
@@ -239,10 +246,12 @@ def fit(x, y, sets: list[str], weights: dict[str, float]):
     signal, which a one-document corpus lacks, weight 1 moved the article's operating point, eval/ dev abstention
     recall 0.72 -> 0.67; 2 keeps it, within half a point of weight 1 on the public sets' --frontier); within a
     source, answerable and unanswerable questions count alike."""
+    from collections import Counter
+
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    per_class = {(s, a): sum(1 for s2, a2 in zip(sets, y) if (s2, a2) == (s, a)) for s, a in zip(sets, y)}
+    per_class = Counter(zip(sets, y))
     weight = np.array([weights.get(s, 1.0) / per_class[(s, a)] for s, a in zip(sets, y)])
     weight *= len(weight) / weight.sum()  # mean 1, so the regularisation means what it does unweighted
     return LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=weight), weight
@@ -258,6 +267,12 @@ def trade_off(p, y, weight) -> list[tuple[float, float, float]]:
         curve.append((round(float(threshold), 2), float(np.average(answered[y], weights=weight[y])),
                       float(np.average(~answered[~y], weights=weight[~y]))))
     return curve
+
+
+def operating_point(curve, abstain: float) -> tuple[float, float, float]:
+    """The lowest threshold of ``trade_off``'s curve that abstains on ``abstain`` of the unanswerable questions: it
+    answers as much as possible while doing so."""
+    return next((c for c in curve if c[2] >= abstain), curve[-1])
 
 
 def across(args) -> None:
@@ -279,17 +294,17 @@ def across(args) -> None:
     means = {"refit": [], "committed": []}
     for held in seeds:
         train = [r for r in usable if r["seed"] != held]
-        y = np.array([r["answerable"] for r in train])
-        model, weight = fit(signal_matrix([r["signals"] for r in train], neutral), y, [r["set"] for r in train], {})
-        curve = trade_off(model.predict_proba(signal_matrix([r["signals"] for r in train], neutral))[:, 1], y, weight)
-        threshold = next((t for t, _, a in curve if a >= args.abstain), curve[-1][0])
+        x, y = signal_matrix([r["signals"] for r in train], neutral), np.array([r["answerable"] for r in train])
+        model, weight = fit(x, y, [r["set"] for r in train], {})
+        threshold = operating_point(trade_off(model.predict_proba(x)[:, 1], y, weight), args.abstain)[0]
         test = [r for r in rows if r["seed"] == held]
         # a row without signals keeps its probability: 0 with no sentence to quote, 1 for a question about the source
-        p = np.array([r["p"] if r["signals"] is None else float(model.predict_proba(signal_matrix([r["signals"]],
-                      neutral))[0, 1]) for r in test])
+        p = np.array([r["p"] for r in test])
+        read = [i for i, r in enumerate(test) if r["signals"] is not None]
+        p[read] = model.predict_proba(signal_matrix([test[i]["signals"] for i in read], neutral))[:, 1]
         for label, at, t in (("refit", scorer(test, p), threshold), ("committed", scorer(test), committed)):
             per = at(t)
-            grid = [(u, at(u)) for u in np.arange(0.05, 0.95, 0.005)]
+            grid = threshold_grid(at)
             free = float(np.mean([c for c, _ in at_mean_abstention(grid, args.abstain)[1].values()]))
             means[label].append((np.mean([c for c, _ in per.values()]), np.mean([a for _, a in per.values()]), free))
             print(f"seed {held} {label:9s} threshold {t:.2f}: " + " ".join(f"{n}={c:.3f}/{a:.2f}" for n, (c, a) in
@@ -327,8 +342,7 @@ def fit_gate(args) -> None:
     model, weight = fit(x, y, sets, {"eval-dev": args.dev_weight})
     p = model.predict_proba(x)[:, 1]
     curve = trade_off(p, y, weight)
-    # The operating point: answer as much as possible while abstaining on --abstain of the unanswerable.
-    best = next((c for c in curve if c[2] >= args.abstain), curve[-1])
+    best = operating_point(curve, args.abstain)
     gate = {"features": list(FEATURES), "weights": dict(zip(FEATURES, map(float, model.coef_[0]))),
             "bias": float(model.intercept_[0]), "threshold": best[0], "model": base.model_label, "neutral": neutral,
             "fitted_on": {s: per_set[s] for s in sorted(per_set)},
