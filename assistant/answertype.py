@@ -67,25 +67,40 @@ def holds(kind: str | None, sentence: str, question: str) -> bool:
     return any(m.group(0).strip().lower() not in lowered for m in _HOLDS[kind].finditer(sentence))
 
 
-# Questions about the source itself, answered from its byline or reference list (which are never
-# evidence for claims about events).
+# Questions about the source itself, answered from its byline (who wrote it, where and when it was published) or
+# its reference list (what it cites); neither is ever evidence for claims about events.
 _AUTHOR = re.compile(r"作者|誰寫|谁写|撰寫|撰写|撰文|執筆|执笔|\bwho wrote\b|\bauthor\b|\bwritten by\b|\bbyline\b", re.IGNORECASE)
+# ... and asks who it is (作者建議… and "what does the author argue" ask what the source says, not who wrote it)
+_WHO = re.compile(r"誰|谁|哪位|何人|什麼人|什么人|名字|姓名|\bwho\b|\bname\b|作者\s*是?\s*[?？]?\s*$|^\W*(?:author|byline)\W*$",
+                  re.IGNORECASE)
+# The source named as such (這篇文章, 本文, "this article"): where and when *it* was published is its byline's to say,
+# and what *it* cites its reference list's
+_SELF = (r"(?:(?:這篇|这篇|本文|該文|该文|此文|這份|这份)(?:文章|分析|報導|报道|評論|评论)?|文章"
+         r"|\b(?:this|the) (?:article|piece|analysis|story|post)\b|\bthis report\b)")
+_PUBLISHED = (r"(?:發表|发表|刊登|刊出|刊載|刊载|刊於|刊于|登在|出自|來自|来自|\b(?:published|posted|ran|came out|appeared"
+              r"|publication|publisher|outlet|website|site|newspaper|magazine)\b)")
+# Between the two, only words that ask where or when (文章是什麼時候發表的, 这篇文章是哪个媒体发表的; "When was the article
+# first published", "which outlet published the analysis"): 文章提到川普何時發表演說 asks what the article says
+_WHERE_WHEN = (r"(?:[是在於于由的被首次最早何時时什麼么候哪一幾几天年月日號号個个家位媒體体網网站裡里處处刊物社台]|\s"
+               r"|\b(?:was|is|it|first|on|in|by|the|which|what)\b)")
+_PUBLICATION = re.compile(rf"{_SELF}{_WHERE_WHEN}{{0,10}}{_PUBLISHED}|{_PUBLISHED}{_WHERE_WHEN}{{0,4}}{_SELF}", re.IGNORECASE)
+# A question about another work is not about the source: a title in book marks or quotes (《醫學寶鑑》的作者是誰?), "the
+# author of Hamlet", "who wrote the poem …", "who wrote about …"
+_OTHER_WORK = re.compile(
+    r"[《「“\"]|\bauthor of (?!(?:this|the) (?:article|piece|analysis|story|post)\b)"
+    r"|\bwho wrote (?!(?:this|the) (?:article|piece|analysis|story|post)\b)\w", re.IGNORECASE)
 _REFERENCES = re.compile(
-    r"(哪些|什麼|什么|哪幾|哪几)(篇)?(報導|报道|來源|来源|資料|资料|文獻|文献|新聞|新闻)|引用|參考|参考"
-    r"|\bwhich (?:reports|sources|articles)\b|\bcit(?:e|es|ed)\b|\breferences?\b",
+    rf"(哪些|什麼|什么|哪幾|哪几)(篇)?(報導|报道|來源|来源|資料|资料|文獻|文献|新聞|新闻)|{_SELF}.*(?:引用|參考|参考|\bcit(?:e|es|ed)\b)"
+    r"|\bwhich (?:reports|sources|articles)\b|\breferences?\b",
     re.IGNORECASE,
 )
 
 
-# ... and asks who it is (作者建議… and "what does the author argue" ask what the source says, not who wrote it)
-_WHO = re.compile(r"誰|谁|哪位|何人|什麼人|什么人|名字|姓名|\bwho\b|\bname\b|作者\s*是?\s*[?？]?\s*$|^\W*(?:author|byline)\W*$",
-                  re.IGNORECASE)
-
-
 def about_source(question: str) -> str | None:
-    """'author' or 'references' when the question asks about the source itself, else None."""
-    if _AUTHOR.search(question) and _WHO.search(question):
-        return "author"
-    if _REFERENCES.search(question):
-        return "references"
-    return None
+    """'byline' when the question asks who wrote the source, or where or when it was published; 'references' when
+    it asks what the source cites; else None. (A corpus with no byline or reference list answers it as any other
+    question: ``extractive.select``.)"""
+    own = not _OTHER_WORK.search(question)
+    if own and ((_AUTHOR.search(question) and _WHO.search(question)) or _PUBLICATION.search(question)):
+        return "byline"
+    return "references" if _REFERENCES.search(question) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from itertools import permutations
 
@@ -62,13 +63,21 @@ class Composer:
         """The quoted sentences, each followed by its marker; Simplified questions get Simplified text."""
         citations = self.quoted(sentences)
         asked = language_of(language)
-        render = self.analyzer.to_simplified if asked.simplified else str
-        lines = [f"{render(c.quote)}[{c.n}]" for c in citations]
+        lines = [f"{self._shown(c, asked.simplified)}[{c.n}]" for c in citations]
         chinese = [not latin(c.quote) for c in citations]  # the quote's own script (a Chinese source quotes English)
         text = (asked.joiner if all(chinese) else " ").join(lines)
         if (language == "en" and all(chinese)) or (language != "en" and not any(chinese)):
             text = f"{asked.lead}\n{text}"
         return Answer(text=text, citations=citations, language=language, passages=passages)
+
+    def _shown(self, citation: Citation, simplified: bool) -> str:
+        """The quote as the answer shows it: in Simplified script for a Simplified question, its source's outlet and
+        author changing script only (``Analyzer.to_simplified``)."""
+        if not simplified:
+            return citation.quote
+        doc = self.index.docs.get(citation.doc_id, {})
+        names = re.findall(r"[\u4e00-\u9fff]{2,}", f"{doc.get('outlet', '')} {doc.get('author', '')}")
+        return self.analyzer.to_simplified(citation.quote, names=tuple(names))
 
     def generated(self, checked: Verified, language: str, passages: list[Passage]) -> Answer:
         """The model's supported sentences, each followed by the markers of the sentences behind it."""

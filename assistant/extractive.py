@@ -55,7 +55,9 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
         return Selection([], 0.0)
     source = answertype.about_source(question)
     if source:
-        return _about_source(evidence, source, passages)
+        found = _about_source(evidence, source, passages)
+        if found.sentences:
+            return found  # else a corpus with no byline or reference list: 雅各書的作者是誰? asks what its sources say
     kind = answertype.asks(question)
     candidates, seen, passage_cover = [], {}, 0.0
     for passage in passages:
@@ -128,11 +130,12 @@ def concentration(evidence: Evidence, passages: list[Passage], doc_id: str) -> f
 
 
 def _about_source(evidence: Evidence, kind: str, passages: list[Passage]) -> Selection:
-    """A question about the source itself: its byline (author) or its reference list, quoted whole."""
+    """A question about the source itself: its byline (who wrote it, where and when) or its reference list, quoted
+    whole; no sentence when the documents have none."""
     docs = list(dict.fromkeys(p.doc_id for p in passages)) or list(evidence.index.docs)
-    found = evidence.meta_sentences("byline" if kind == "author" else "references", docs)
+    found = evidence.meta_sentences(kind, docs)
     chosen = evidence.whole_lines(sorted(found, key=lambda s: (docs.index(s.doc_id), s.start)))
-    chosen = chosen[:1] if kind == "author" else chosen[:MAX_REFERENCES]
+    chosen = chosen[:1] if kind == "byline" else chosen[:MAX_REFERENCES]
     return Selection(chosen, 1.0 if chosen else 0.0, about_source=bool(chosen))
 
 

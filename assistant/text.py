@@ -205,11 +205,18 @@ class Analyzer:
 
         return snowballstemmer.stemmer("english")
 
-    def to_simplified(self, text: str) -> str:
+    def to_simplified(self, text: str, names: tuple[str, ...] = ()) -> str:
         """Simplified script with the lexicon's mainland wording (晶片 → 芯片, 輝達 → 英伟达), for showing answers.
         OpenCC's own phrase table (tw2sp) is not used: it rewrites words whose sense differs by context, so a quote
-        said what its source does not (複製 "replicate" → 拷贝 "copy a file", 訊息 "message" → 消息 "news")."""
-        return self.fold_variants(self._tw2s.convert(text))
+        said what its source does not (複製 "replicate" → 拷贝 "copy a file", 訊息 "message" → 消息 "news").
+        ``names`` (a source's outlet, its author) change script only: the wording is for words, not names
+        (科技產業資訊室 → 科技产业资讯室, where 資訊 alone reads 信息)."""
+        found = sorted({n for n in names if n and n in text}, key=len, reverse=True)
+        if not found:
+            return self.fold_variants(self._tw2s.convert(text))
+        parts = re.split("(" + "|".join(map(re.escape, found)) + ")", text)
+        return "".join(self._tw2s.convert(part) if i % 2 else self.fold_variants(self._tw2s.convert(part))
+                       for i, part in enumerate(parts))
 
     def to_traditional(self, text: str) -> str:
         return self._s2t.convert(text)

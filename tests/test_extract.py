@@ -76,10 +76,28 @@ def test_a_folder_without_a_lexicon_ingests_and_answers_in_its_language(tmp_path
     assert cite.source == "volcano.txt" and str(tmp_path) not in str(reply.to_dict())
 
 
-@pytest.mark.parametrize("question", ["這篇文章的作者是誰?", "Who wrote this piece?", "这篇分析是谁写的?"])
-def test_the_author_question_is_answered_from_the_byline(bot, question):
+@pytest.mark.parametrize("question", ["這篇文章的作者是誰?", "Who wrote this piece?", "这篇分析是谁写的?",
+                                      "這篇文章是什麼時候發表的?", "Which outlet published the analysis?",
+                                      "这篇文章是哪个媒体发表的?"])
+def test_who_wrote_the_source_and_where_and_when_it_ran_are_answered_from_the_byline(bot, question):
     reply = bot.answer(question)
-    assert not reply.abstained and "黃松勳" in reply.citations[0].quote
+    assert not reply.abstained and "黃松勳" in reply.citations[0].quote and "2025年5月15日" in reply.citations[0].quote
+    if "媒体" in question:  # the outlet's name keeps its own wording in Simplified (not the lexicon's 信息)
+        assert reply.text.startswith("科技产业资讯室")
+
+
+def test_a_corpus_with_no_byline_answers_who_wrote_a_work_from_its_text(tmp_path, embeddings):
+    """雅各書的作者是誰? asks about a work the sources describe; with no byline to quote, the sources' own sentences
+    answer, as for any question (it used to abstain on every such question of the public sets)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "letters.txt").write_text(
+        "雅各書是新約聖經中的一卷書信。傳統上認為雅各書的作者是耶穌的兄弟雅各。\n"
+        "彼得前書是新約聖經的另一卷書信,共有五章。\n", encoding="utf-8")
+    bot = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), embeddings=embeddings)
+    bot.ingest(progress=False)
+    reply = bot.answer("雅各書的作者是誰?")
+    assert not reply.abstained and "耶穌的兄弟雅各" in reply.citations[0].quote
 
 
 def test_the_reference_list_answers_which_reports_are_cited_whole_entries_each(bot):
@@ -324,12 +342,19 @@ def test_sentences_that_follow_one_another_are_one_quote_in_either_order(bot):
 
 
 @pytest.mark.parametrize("question, kind", [
-    ("這篇文章的作者是誰?", "author"), ("Who wrote this piece?", "author"), ("这篇分析是谁写的?", "author"),
-    ("作者叫什麼名字?", "author"), ("作者是?", "author"), ("What is the author's name?", "author"),
+    ("這篇文章的作者是誰?", "byline"), ("Who wrote this piece?", "byline"), ("这篇分析是谁写的?", "byline"),
+    ("作者叫什麼名字?", "byline"), ("作者是?", "byline"), ("What is the author's name?", "byline"),
     ("作者認為輝達的處境如何?", None), ("What does the author argue about export rules?", None),
     ("作者建议投资人注意什么?", None), ("文章引用了哪些報導?", "references"),
+    # where and when the source itself ran, but not what it says was published, nor another work's author
+    ("這篇分析刊登在哪個網站?", "byline"), ("When was the article first published?", "byline"),
+    ("What outlet is this article from?", "byline"), ("文章提到川普何時發表演說?", None),
+    ("What does the article say the Commerce Department published?", None), ("美國商務部何時發布新規?", None),
+    ("《醫學寶鑑》的作者是誰?", None), ("Who wrote the poem The Mark of Anarchy?", None),
+    ("Who wrote about the distillation of sea water?", None), ("Who is the author of Hamlet?", None),
+    ("輝達執行長引用了什麼數字?", None), ("這篇分析參考了什麼資料?", "references"),
 ])
-def test_a_question_about_the_source_asks_who_wrote_it_or_what_it_cites(question, kind):
+def test_a_question_about_the_source_asks_who_wrote_it_where_and_when_it_ran_or_what_it_cites(question, kind):
     from assistant.answertype import about_source
 
     assert about_source(question) == kind

@@ -67,6 +67,10 @@ def test_simplified_rendering_uses_the_lexicons_mainland_wording_and_keeps_the_s
     assert analyzer.to_simplified("在其他國家複製成功案例") == "在其他国家复制成功案例"
     assert analyzer.to_simplified("傳達了一個訊息") == "传达了一个信息"
     assert analyzer.to_simplified("標誌著美國政策轉向") == "标志着美国政策转向"
+    # a name changes script only: the lexicon writes 資訊 as 信息, but the outlet's name is 资讯室
+    byline = "科技產業資訊室(iKnow) - 黃松勳 發表於 2025年5月15日"
+    assert analyzer.to_simplified(byline).startswith("科技产业信息室")
+    assert analyzer.to_simplified(byline, names=("科技產業資訊室", "黃松勳")) == "科技产业资讯室(iKnow) - 黄松勋 发表于 2025年5月15日"
 
 
 def test_cedict_definitions_keep_short_senses_only(analyzer):
