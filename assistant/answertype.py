@@ -73,9 +73,9 @@ _AUTHOR = re.compile(r"作者|誰寫|谁写|撰寫|撰写|撰文|執筆|执笔|\
 # ... and asks who it is (作者建議… and "what does the author argue" ask what the source says, not who wrote it)
 _WHO = re.compile(r"誰|谁|哪位|何人|什麼人|什么人|名字|姓名|\bwho\b|\bname\b|作者\s*是?\s*[?？]?\s*$|^\W*(?:author|byline)\W*$",
                   re.IGNORECASE)
-# The source named as such (這篇文章, 本文, "this article"): where and when *it* was published is its byline's to say,
-# and what *it* cites its reference list's
-_SELF = (r"(?:(?:這篇|这篇|本文|該文|该文|此文|這份|这份)(?:文章|分析|報導|报道|評論|评论)?|文章"
+# The source named as such (這篇文章, 本文, "this article"; not 霍布斯的文章): where and when *it* was published is its
+# byline's to say, and what *it* cites its reference list's
+_SELF = (r"(?:(?:這篇|这篇|本文|該文|该文|此文|這份|这份)(?:文章|分析|報導|报道|評論|评论)?|(?<![的之])文章"
          r"|\b(?:this|the) (?:article|piece|analysis|story|post)\b|\bthis report\b)")
 _PUBLISHED = (r"(?:發表|发表|刊登|刊出|刊載|刊载|刊於|刊于|登在|出自|來自|来自|\b(?:published|posted|ran|came out|appeared"
               r"|publication|publisher|outlet|website|site|newspaper|magazine)\b)")
@@ -89,6 +89,12 @@ _PUBLICATION = re.compile(rf"{_SELF}{_WHERE_WHEN}{{0,10}}{_PUBLISHED}|{_PUBLISHE
 _OTHER_WORK = re.compile(
     r"[《「“\"]|\bauthor of (?!(?:this|the) (?:article|piece|analysis|story|post)\b)"
     r"|\bwho wrote (?!(?:this|the) (?:article|piece|analysis|story|post)\b)\w", re.IGNORECASE)
+# ... its title, or what it is about (這篇文章在講什麼?, "What is the article about?"; not "what does the article say
+# about Huawei"): its own headline says
+_TITLE = re.compile(
+    rf"{_SELF}(?:[的是在主要到底究竟所了]|'s\s){{0,4}}(?:標題|标题|題目|题目|主旨|大意|重點|重点|講什麼|讲什么|說什麼|说什么|在講|在讲"
+    rf"|title\b|headline\b|gist\b)|\b(?:title|headline|gist)\s+of\s+{_SELF}|{_SELF}\s+(?:\w+ly\s+)?about\W*$",
+    re.IGNORECASE)
 _REFERENCES = re.compile(
     rf"(哪些|什麼|什么|哪幾|哪几)(篇)?(報導|报道|來源|来源|資料|资料|文獻|文献|新聞|新闻)|{_SELF}.*(?:引用|參考|参考|\bcit(?:e|es|ed)\b)"
     r"|\bwhich (?:reports|sources|articles)\b|\breferences?\b",
@@ -97,10 +103,12 @@ _REFERENCES = re.compile(
 
 
 def about_source(question: str) -> str | None:
-    """'byline' when the question asks who wrote the source, or where or when it was published; 'references' when
-    it asks what the source cites; else None. (A corpus with no byline or reference list answers it as any other
-    question: ``extractive.select``.)"""
+    """'byline' when the question asks who wrote the source, or where or when it was published; 'title' when it
+    asks for its title or what it is about; 'references' when it asks what the source cites; else None. (A corpus
+    with no byline, title line or reference list answers it as any other question: ``extractive.select``.)"""
     own = not _OTHER_WORK.search(question)
     if own and ((_AUTHOR.search(question) and _WHO.search(question)) or _PUBLICATION.search(question)):
         return "byline"
+    if own and _TITLE.search(question):
+        return "title"
     return "references" if _REFERENCES.search(question) else None

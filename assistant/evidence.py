@@ -188,6 +188,13 @@ class Evidence:
         """The document's opening sentence (its title, or an entry's "X is a …"), metadata aside."""
         return self._leads[doc_id]
 
+    def title_line(self, doc_id: str) -> Sentence | None:
+        """The document's opening sentence when it is the title its manifest gives (None for an untitled text)."""
+        lead = self.lead(doc_id)
+        title = self.index.docs.get(doc_id, {}).get("title", "")
+        fold = self.analyzer.fold
+        return lead if lead is not None and title and fold(lead.text).strip() == fold(title).strip() else None
+
     def _lead(self, doc_id: str) -> Sentence | None:
         return next((s for s in self.sentences_of(doc_id) if not s.meta), None)
 

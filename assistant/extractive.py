@@ -50,14 +50,14 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
     value joins a first sentence that lacks it. Bylines and reference lists are candidates only with ``meta``;
     ``context=False`` matches sentences by their own words only (see ``Evidence.hits``), and quotes no sentence
     for what the first leans on."""
-    total = sum(t.weight for t in terms)
-    if not terms or total <= 0:
-        return Selection([], 0.0)
     source = answertype.about_source(question)
     if source:
         found = _about_source(evidence, source, passages)
         if found.sentences:
             return found  # else a corpus with no byline or reference list: 雅各書的作者是誰? asks what its sources say
+    total = sum(t.weight for t in terms)
+    if not terms or total <= 0:
+        return Selection([], 0.0)
     kind = answertype.asks(question)
     candidates, seen, passage_cover = [], {}, 0.0
     for passage in passages:
@@ -130,9 +130,12 @@ def concentration(evidence: Evidence, passages: list[Passage], doc_id: str) -> f
 
 
 def _about_source(evidence: Evidence, kind: str, passages: list[Passage]) -> Selection:
-    """A question about the source itself: its byline (who wrote it, where and when) or its reference list, quoted
-    whole; no sentence when the documents have none."""
+    """A question about the source itself: its byline (who wrote it, where and when), its title line or its reference
+    list, quoted whole; no sentence when the documents have none."""
     docs = list(dict.fromkeys(p.doc_id for p in passages)) or list(evidence.index.docs)
+    if kind == "title":
+        chosen = [s for s in map(evidence.title_line, docs) if s is not None][:1]
+        return Selection(chosen, 1.0 if chosen else 0.0, about_source=bool(chosen))
     found = evidence.meta_sentences(kind, docs)
     chosen = evidence.whole_lines(sorted(found, key=lambda s: (docs.index(s.doc_id), s.start)))
     chosen = chosen[:1] if kind == "byline" else chosen[:MAX_REFERENCES]

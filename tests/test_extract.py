@@ -86,6 +86,13 @@ def test_who_wrote_the_source_and_where_and_when_it_ran_are_answered_from_the_by
         assert reply.text.startswith("科技产业资讯室")
 
 
+@pytest.mark.parametrize("question", ["這篇文章的標題是什麼?", "What is the article about?", "这篇文章在讲什么?"])
+def test_the_title_and_what_the_source_is_about_are_answered_from_its_title_line(bot, question):
+    reply = bot.answer(question)
+    assert not reply.abstained and len(reply.citations) == 1
+    assert reply.citations[0].quote == "川普政府廢除拜登時代AI晶片出口限制,輝達全球戰略面臨新挑戰" and reply.citations[0].start == 0
+
+
 def test_a_corpus_with_no_byline_answers_who_wrote_a_work_from_its_text(tmp_path, embeddings):
     """雅各書的作者是誰? asks about a work the sources describe; with no byline to quote, the sources' own sentences
     answer, as for any question (it used to abstain on every such question of the public sets)."""
@@ -353,8 +360,12 @@ def test_sentences_that_follow_one_another_are_one_quote_in_either_order(bot):
     ("《醫學寶鑑》的作者是誰?", None), ("Who wrote the poem The Mark of Anarchy?", None),
     ("Who wrote about the distillation of sea water?", None), ("Who is the author of Hamlet?", None),
     ("輝達執行長引用了什麼數字?", None), ("這篇分析參考了什麼資料?", "references"),
+    ("霍布斯的第一份引發爭議的文章於何年發表?", None),
+    # its title, or what it is about, but not what it says about something
+    ("What is the title of the article?", "title"), ("本文主旨为何?", "title"), ("What is this article mainly about?", "title"),
+    ("What does the article say about Huawei?", None), ("文章對輝達的重點評估是什麼?", None),
 ])
-def test_a_question_about_the_source_asks_who_wrote_it_where_and_when_it_ran_or_what_it_cites(question, kind):
+def test_a_question_about_the_source_asks_who_wrote_it_where_and_when_it_ran_its_title_or_what_it_cites(question, kind):
     from assistant.answertype import about_source
 
     assert about_source(question) == kind
