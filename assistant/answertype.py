@@ -89,15 +89,16 @@ _PUBLICATION = re.compile(rf"{_SELF}{_WHERE_WHEN}{{0,10}}{_PUBLISHED}|{_PUBLISHE
 _OTHER_WORK = re.compile(
     r"[《「“\"]|\bauthor of (?!(?:this|the) (?:article|piece|analysis|story|post)\b)"
     r"|\bwho wrote (?!(?:this|the) (?:article|piece|analysis|story|post)\b)\w", re.IGNORECASE)
-# ... its title, or what it is about (這篇文章在講什麼?, "What is the article about?"; not "what does the article say
-# about Huawei"): its own headline says
+# ... its title, what it is about or a summary of it (這篇文章在講什麼?, "What is the article about?", 請總結這篇文章; not
+# "what does the article say about Huawei"): its own headline says
 _TITLE = re.compile(
     rf"{_SELF}(?:[的是在主要到底究竟所了]|'s\s){{0,4}}(?:標題|标题|題目|题目|主旨|大意|重點|重点|講什麼|讲什么|說什麼|说什么|在講|在讲"
-    rf"|title\b|headline\b|gist\b)|\b(?:title|headline|gist)\s+of\s+{_SELF}|{_SELF}\s+(?:\w+ly\s+)?about\W*$",
+    rf"|總結|总结|摘要|概述|概要|title\b|headline\b|gist\b|summary\b)|\b(?:title|headline|gist|summary)\s+of\s+{_SELF}"
+    rf"|{_SELF}\s+(?:\w+ly\s+)?about\W*$|(?:總結|总结|概述|摘要|\bsummari[sz]e)\W*(?:一下)?\W*{_SELF}",
     re.IGNORECASE)
 _REFERENCES = re.compile(
-    rf"(哪些|什麼|什么|哪幾|哪几)(篇)?(報導|报道|來源|来源|資料|资料|文獻|文献|新聞|新闻)|{_SELF}.*(?:引用|參考|参考|\bcit(?:e|es|ed)\b)"
-    r"|\bwhich (?:reports|sources|articles)\b|\breferences?\b",
+    rf"(哪些|什麼|什么|哪幾|哪几)(篇)?(報導|报道|來源|来源|資料|资料|文獻|文献|新聞|新闻)|{_SELF}[了的所有曾都共\s]{{0,3}}(?:引用|參考|参考|cit(?:e|es|ed)\b)"
+    rf"|{_SELF}[的所了有用]{{0,3}}(?:資料來源|资料来源|來源|来源)|\b(?:which|what) (?:reports|sources|articles)\b|\breferences?\b",
     re.IGNORECASE,
 )
 

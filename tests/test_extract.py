@@ -364,6 +364,8 @@ def test_sentences_that_follow_one_another_are_one_quote_in_either_order(bot):
     # its title, or what it is about, but not what it says about something
     ("What is the title of the article?", "title"), ("本文主旨为何?", "title"), ("What is this article mainly about?", "title"),
     ("What does the article say about Huawei?", None), ("文章對輝達的重點評估是什麼?", None),
+    ("請總結這篇文章", "title"), ("Summarize the article.", "title"),
+    ("這篇文章的資料來源有哪些?", "references"), ("文章說中國的晶片來源有哪些?", None), ("文章說黃仁勳引用了什麼數字?", None),
 ])
 def test_a_question_about_the_source_asks_who_wrote_it_where_and_when_it_ran_its_title_or_what_it_cites(question, kind):
     from assistant.answertype import about_source
