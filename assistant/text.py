@@ -20,6 +20,19 @@ from .cache import lookup_table
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # a Latin word may hold an ampersand between its letters (V&A, AT&T: two letters each on their own are dropped)
 _RUN = re.compile(rf"[{_CJK}]+|[A-Za-z0-9][A-Za-z0-9.\-'&]*[A-Za-z0-9]|[A-Za-z0-9]")
+# An English clitic: a possessive, or a contracted verb or "not" (isn't, they'd, we're). The word is read without it, so a
+# contracted function word is a stopword like its full form, not a rare word no source holds (isn't weighed as the
+# question's rarest word: "The idea … isn't able to be embraced by whom?")
+_CLITIC = re.compile(r"n't$|'(?:s|re|ve|ll|d|m)?$")
+_NEGATED = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}  # can't, won't, shan't, ain't
+
+
+def bare_word(word: str) -> str:
+    """A lower-case English word without its clitic (isn't → is, Kublai's → kublai, can't → can)."""
+    bare = _CLITIC.sub("", word)
+    return _NEGATED.get(bare, bare) if word.endswith("n't") else bare
+
+
 CJK_CHAR = re.compile(rf"[{_CJK}]")
 BIGRAM_MARK = "#"
 # jieba keeps a question word with the measure word after it (几岁, 几层, 哪一年, 多少次): no source holds the
@@ -31,7 +44,7 @@ PERSON_TAGS = {"nr", "nrt", "nrfg", "nrf"}  # ... and its person names (Chinese,
 PREDICATE_TAGS = ("v", "a", "d")  # jieba's verbs, adjectives and adverbs (and their kinds: vn, ad, an ...)
 # Bump when tokenization or the reading of CC-CEDICT changes: the index records it and rebuilds its lexical side
 # (and the dictionary tables cached under it).
-ANALYZER_VERSION = 19
+ANALYZER_VERSION = 22
 COMMON_CHAR = 5000  # a character jieba counts this often is a word of its own (在, 日, 时), not only part of one
 _TOKENIZERS: dict = {}  # lexicon key -> jieba tokenizer with that lexicon's words, shared in the process
 _TOKENIZERS_LOCK = threading.Lock()
@@ -260,7 +273,7 @@ class Analyzer:
             if is_cjk(run):
                 pieces = self._jieba.lcut_for_search(run) if search else self._jieba.lcut(run)
             else:
-                pieces = [re.sub(r"'s?$", "", run.lower())]
+                pieces = [bare_word(run.lower())]
             for piece in pieces:
                 asking = None if piece in self.stopwords else QUESTION_WORD.fullmatch(piece)
                 if asking:

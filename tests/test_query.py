@@ -73,6 +73,15 @@ def test_simplified_rendering_uses_the_lexicons_mainland_wording_and_keeps_the_s
     assert analyzer.to_simplified(byline, names=("科技產業資訊室", "黃松勳")) == "科技产业资讯室(iKnow) - 黄松勋 发表于 2025年5月15日"
 
 
+def test_a_contracted_function_word_is_read_as_its_full_form_not_as_a_word_no_source_holds(analyzer):
+    """isn't, can't and they'd were words of their own: no source held them, so each weighed as the question's
+    rarest word and counted against answering."""
+    assert analyzer.words("Why isn't Nvidia able to sell, and why can't it? They'd say we're late") == [
+        "nvidia", analyzer.stem("able"), "sell", "late"]  # "say" is a stopword
+    assert analyzer.words("Kublai's court") == ["kublai", "court"]  # a possessive, as before
+    assert analyzer.words("O'Neill") == [analyzer.stem("o'neill")]  # a name's apostrophe is not a clitic
+
+
 def test_cedict_definitions_keep_short_senses_only(analyzer):
     assert definition_words("to export", analyzer) == [["export"]]
     assert definition_words("CL:個|个[ge4]", analyzer) == []
