@@ -153,6 +153,18 @@ def test_a_misspelt_name_also_matches_the_sources_spelling_but_a_dictionary_word
     assert set(by_label[analyzer.stem("strain")].variants) == {analyzer.stem("strain")}  # a word, not a misspelling
 
 
+def test_a_request_wrapped_round_the_question_adds_no_terms(analyzer):
+    """"know" and 知道 are the asker's words, not what is asked; as terms no source holds they counted against
+    answering (Do you know who the undersecretary of commerce is? abstained)."""
+    queries = QueryAnalyzer(analyzer, Glossary(analyzer), {}, 0.6)
+    labels = lambda q: [t.label for t in queries.terms(q)]  # noqa: E731
+    assert labels("Do you know who the undersecretary of commerce is?") == labels("Who is the undersecretary of commerce?")
+    assert labels("I'd like to know when the rule was rescinded.") == labels("When was the rule rescinded?")
+    assert labels("我想知道黃仁勳估計中國市場價值多少") == labels("黃仁勳估計中國市場價值多少")
+    assert labels("麻煩問一下,輝達的降規晶片叫什麼?") == labels("輝達的降規晶片叫什麼?")
+    assert analyzer.stem("know") in labels("What did Kessler know about the rule?")  # a verb of the question itself
+
+
 def test_what_kind_of_and_how_many_frame_the_question_and_are_not_terms(analyzer):
     queries = QueryAnalyzer(analyzer, Glossary(analyzer), {}, 0.6)
     labels = {t.label for t in queries.terms("What kind of chips did Nvidia design?")}
