@@ -1,4 +1,5 @@
-"""What kind of answer a question asks for (a date, a number, a name) and whether a sentence holds one.
+"""What kind of answer a question asks for (a date, a number, a name) and whether a sentence holds one; which part
+of what a reader typed asks it (not a request round it, nor statements before it); whether it asks about the source.
 
 A sentence that restates the question often lacks the answer, which sits in a neighbour; a question
 that asks "when" is answered by the sentence that holds a date the question does not already give.
@@ -7,6 +8,39 @@ that asks "when" is answered by the sentence that holds a date the question does
 from __future__ import annotations
 
 import re
+
+# A request wrapped round the question (Do you know who…, I'd like to know…, 我想知道…, 麻煩問一下…): its verbs are not
+# what is asked, and a word such as "know" or 知道, which no source need hold, counted against answering
+_REQUEST = re.compile(
+    r"^\W*(?:(?:(?:do|does) (?:you|anyone) know|(?:can|could|would) you (?:please )?(?:tell|show) me|please tell me|tell me"
+    r"|i'?d like to know|i would like to know|i (?:want|wish|need) to know|i (?:am )?wonder(?:ing)?|(?:can|could) i ask)\b"
+    r"|(?:(?:just )?(?:a |one )?quick )?question\s*[:：])"
+    r"|^\W*(?:請問一下|请问一下|請問|请问|我想知道|我想問|我想问|想知道|想請教|想请教|麻煩問一下|麻烦问一下|麻煩問下|麻烦问下"
+    r"|請告訴我|请告诉我|你知道|您知道|(?:問|问)個?(?:問題|问题)\s*[:：,，]?)",
+    re.IGNORECASE)
+# Where one sentence ends and the next begins: after 。！!, or a full stop after two lower-case letters or digits, or a
+# Chinese character, and before a space (not the stops of U.S. or Y. pestis)
+_SENTENCE_BREAK = re.compile(r"(?<=[。！!])\s*|(?:(?<=[a-z0-9][a-z0-9]\.)|(?<=[\u4e00-\u9fff]\.))\s+")
+# Statements of the reader's own (I'm a journalist…, 我是記者…): the public sets' statements before a question are what
+# it asks about (電荷守恆定律…。這個理論是誰發現的?), and stay part of it
+_FIRST_PERSON = re.compile(r"^\s*(?:(?:i|i'm|i've|i'd|my|we|we're|we've|our)\b|我|本人)", re.IGNORECASE)  # not 「我…」, a quote
+
+
+def without_request(question: str) -> str:
+    """The question without a request wrapped round it ("Do you know when …" → " when …")."""
+    return _REQUEST.sub("", question)
+
+
+def split_preface(question: str) -> tuple[str, str]:
+    """(the reader's statements before the first sentence that asks, the rest): ("I'm researching Nvidia.", "What did
+    its CEO say?"); ("", question) when it opens with what it asks, asks nothing with a question mark, or opens with a
+    statement not about the reader (電荷守恆定律…。這個理論是誰發現的?)."""
+    parts = [p for p in _SENTENCE_BREAK.split(question.strip()) if p.strip()]
+    first = next((i for i, p in enumerate(parts) if "?" in p or "？" in p), 0)
+    if not first or not _FIRST_PERSON.match(parts[0]):
+        return "", question
+    return " ".join(parts[:first]), " ".join(parts[first:])
+
 
 _ASKS = {
     "date": re.compile(
@@ -53,6 +87,7 @@ _WHICH = re.compile(r"什麼|什么|哪|誰|谁|何")
 
 def asks(question: str) -> str | None:
     """'date', 'number' or 'person' when the question asks for one (date before number), else None."""
+    question = without_request(split_preface(question)[1])
     for kind, pattern in _ASKS.items():
         if pattern.search(question):
             return kind

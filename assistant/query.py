@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from .answertype import split_preface, without_request
 from .crosslingual import Glossary, by_prefix, kin
 from .text import Analyzer, is_cjk, plain_letters, zipf
 
@@ -21,14 +22,6 @@ LEMMA_WEIGHT = 0.8
 # of its topic; a source rarely repeats it, and as a word no source holds it would count against answering. So do
 # "how many" and "how much", which ask for a number as 多少 does (the answer type reads the question's own text).
 _FRAME = re.compile(r"\b(what|which)\s+(?:kinds?|sorts?|types?)\s+of\b|\b(how)\s+(?:many|much)\b", re.IGNORECASE)
-# A request wrapped round the question (Do you know who…, I'd like to know…, 我想知道…, 麻煩問一下…): its verbs are not
-# what is asked, and a word such as "know" or 知道, which no source need hold, counted against answering
-_REQUEST = re.compile(
-    r"^\W*(?:(?:do|does) (?:you|anyone) know|(?:can|could|would) you (?:please )?(?:tell|show) me|please tell me|tell me"
-    r"|i'?d like to know|i would like to know|i (?:want|wish|need) to know|i (?:am )?wonder(?:ing)?|(?:can|could) i ask)\b"
-    r"|^\W*(?:請問一下|请问一下|請問|请问|我想知道|我想問|我想问|想知道|想請教|想请教|麻煩問一下|麻烦问一下|麻煩問下|麻烦问下"
-    r"|請告訴我|请告诉我|你知道|您知道)",
-    re.IGNORECASE)
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 # A Roman numeral after a name, two letters or more of I, V, X and L (Super Bowl XLIX, Henry III; not DC or MD):
 # Chinese writes its number in digits (第 49 届) or, after a ruler's name, as a regnal number (亨利三世)
@@ -120,6 +113,13 @@ class QueryAnalyzer:
         rest.append(question[cut:])
         return terms, " ".join(rest)
 
+    def question_terms(self, question: str, *, carried: str = "") -> list[Term]:
+        """``terms`` of a question as a reader types it: statements before it ("I'm a journalist in Taipei writing
+        about chip exports. When was…?") are context, read as ``carried`` terms (they may name what the question
+        calls "it"; words of theirs no source holds do not count against answering)."""
+        preface, asked = split_preface(question)
+        return self.terms(asked, carried=" ".join(x for x in (preface, carried) if x))
+
     def terms(self, question: str, *, carried: str = "") -> list[Term]:
         """Informative terms of ``question``; terms of ``carried`` (an earlier turn) are marked as such."""
         own = self._terms(question)
@@ -128,7 +128,7 @@ class QueryAnalyzer:
         return own + extra
 
     def _terms(self, question: str) -> list[Term]:
-        question = _REQUEST.sub("", question)
+        question = without_request(question)
         terms, rest = self._phrase_terms(_FRAME.sub(lambda m: m.group(1) or m.group(2), question))
         seen = {t.label for t in terms}
         covered = {v for t in terms for v in t.variants}

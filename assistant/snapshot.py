@@ -53,7 +53,7 @@ class Snapshot:
     def query(self, question: str, language: str = "", carried: str = "") -> Query:
         """The question's terms, with those of ``carried`` (an earlier question) marked, weighed on this index."""
         language = language or self.queries.analyzer.script(question)
-        terms = self.weights.weigh(self.queries.terms(question, carried=carried), question, language)
+        terms = self.weights.weigh(self.queries.question_terms(question, carried=carried), question, language)
         return Query(question, language, terms, carried)
 
     def select(self, query: Query, passages, vector, settings: Settings) -> Selection:

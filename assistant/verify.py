@@ -85,7 +85,7 @@ class Verifier:
         self.min_support = min_support
         self.language = language
         self.meta = about_source(question) is not None
-        self.question_terms = weights.weigh(queries.terms(question), question, language) if question else []
+        self.question_terms = weights.weigh(queries.question_terms(question), question, language) if question else []
 
     def support(self, text: str, pool: list[Passage]) -> list[Sentence]:
         """The source sentences of ``pool`` that back ``text`` (empty: nothing does)."""

@@ -18,6 +18,8 @@ from assistant.types import Sentence
     ("And when was it signed?", "date"), ("What sea bordered the empire when he died?", None),
     ("失業人口的比例?", "number"), ("市場上以哪一種米的比例最多?", None),
     ("When many people are arrested, what is a common tactic?", None),
+    # what the reader asks, inside a request or after statements of their own
+    ("Do you know when the rule was rescinded?", "date"), ("I write about chips. When was the rule rescinded?", "date"),
 ])
 def test_questions_ask_for_a_kind_of_answer(question, kind):
     assert asks(question) == kind
@@ -91,6 +93,18 @@ def test_the_title_and_what_the_source_is_about_are_answered_from_its_title_line
     reply = bot.answer(question)
     assert not reply.abstained and len(reply.citations) == 1
     assert reply.citations[0].quote == "川普政府廢除拜登時代AI晶片出口限制,輝達全球戰略面臨新挑戰" and reply.citations[0].start == 0
+
+
+@pytest.mark.parametrize("question", [
+    "I'm a journalist in Taipei writing about chip exports. When was the AI diffusion rule rescinded?",
+    "Quick question: when was the AI diffusion rule rescinded?",
+    "Do you know when the AI diffusion rule was rescinded?",
+])
+def test_a_reader_s_preamble_or_request_does_not_make_the_answer_abstain(bot, question):
+    """Words round the question (who is asking, "do you know") are in no source; they abstained as words the
+    sources lack would."""
+    reply = bot.answer(question)
+    assert not reply.abstained and "5月13日" in reply.citations[0].quote
 
 
 def test_a_corpus_with_no_byline_answers_who_wrote_a_work_from_its_text(tmp_path, embeddings):

@@ -3,6 +3,7 @@
 import pytest
 
 from assistant import Assistant, Settings
+from assistant.answertype import split_preface
 from assistant.crosslingual import Glossary, build_tables, definition_words
 from assistant.query import LEMMA_WEIGHT, SPELLING_WEIGHT, QueryAnalyzer, Term
 from assistant.text import Analyzer
@@ -162,7 +163,28 @@ def test_a_request_wrapped_round_the_question_adds_no_terms(analyzer):
     assert labels("I'd like to know when the rule was rescinded.") == labels("When was the rule rescinded?")
     assert labels("我想知道黃仁勳估計中國市場價值多少") == labels("黃仁勳估計中國市場價值多少")
     assert labels("麻煩問一下,輝達的降規晶片叫什麼?") == labels("輝達的降規晶片叫什麼?")
+    assert labels("Quick question: who is the undersecretary?") == labels("Who is the undersecretary?")
     assert analyzer.stem("know") in labels("What did Kessler know about the rule?")  # a verb of the question itself
+    assert analyzer.stem("member") in labels("Tell members of the senate what?")  # "tell me" only as words
+
+
+def test_statements_before_a_question_are_its_context_not_what_it_asks(analyzer):
+    """A reader may say who they are or what they mean first; those words are carried, as an earlier turn's are:
+    they may name what the question calls "its", and their words no source holds do not count against answering."""
+    assert split_preface("I'm a journalist in Taipei. When was the rule rescinded?") == (
+        "I'm a journalist in Taipei.", "When was the rule rescinded?")
+    assert split_preface("我是台北的記者。美國商務部何時撤銷規則?") == ("我是台北的記者。", "美國商務部何時撤銷規則?")
+    assert split_preface("What did U.S. officials say?") == ("", "What did U.S. officials say?")  # no break in U.S.
+    assert split_preface("When was it rescinded? Who announced it?")[0] == ""  # two questions: nothing before them
+    assert split_preface("Nvidia. China. Rules.")[0] == ""  # no question mark: all of it is asked
+    # a statement not about the reader is what the question asks about (DRCD), and a quote is not the reader's
+    assert split_preface("電荷守恆定律,即總電量不變。這個理論是誰發現的?")[0] == ""
+    assert split_preface("「我那天晚上提出了這個問題!」此話為何人所言?")[0] == ""
+    assert split_preface("What strains of y. pestis were found?")[0] == ""
+    queries = QueryAnalyzer(analyzer, Glossary(analyzer), {}, 0.6)
+    terms = queries.question_terms("I am researching Nvidia in Taipei. What did its CEO estimate?")
+    assert {t.label for t in terms if not t.carried} == {t.label for t in queries.terms("What did its CEO estimate?")}
+    assert {t.label for t in terms if t.carried} >= {"nvidia", analyzer.stem("taipei")}
 
 
 def test_what_kind_of_and_how_many_frame_the_question_and_are_not_terms(analyzer):
