@@ -50,7 +50,7 @@ _ASKS = {
         r"|\bwhen\s+(?:did|does|do|was|were|is|are|will|would|had|has|have|can|could|should|might)\b"
         r"|\bwhat (?:year|decade|century|date|day|month|era|period)\b|\bwhich (?:year|decade|century|date|day|month)\b"
         r"|\bhow long ago\b|何時|何时|什麼時候|什么时候|哪一?年|哪一?天|哪一?日|幾月|几月|何年|哪個年代|哪个年代|什麼年代|什么年代"
-        r"|哪一?個?世紀|哪一?个?世纪|日期|多久以前",
+        r"|哪一?個?世紀|哪一?个?世纪|日期|多久以前|啥時候|啥时候|幾時|几时",
         re.IGNORECASE,
     ),
     "number": re.compile(

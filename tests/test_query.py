@@ -3,7 +3,7 @@
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.answertype import split_preface
+from assistant.answertype import asks, split_preface
 from assistant.crosslingual import Glossary, build_tables, definition_words
 from assistant.query import LEMMA_WEIGHT, SPELLING_WEIGHT, QueryAnalyzer, Term
 from assistant.text import Analyzer
@@ -166,6 +166,15 @@ def test_a_request_wrapped_round_the_question_adds_no_terms(analyzer):
     assert labels("Quick question: who is the undersecretary?") == labels("Who is the undersecretary?")
     assert analyzer.stem("know") in labels("What did Kessler know about the rule?")  # a verb of the question itself
     assert analyzer.stem("member") in labels("Tell members of the senate what?")  # "tell me" only as words
+
+
+def test_colloquial_question_words_and_interjections_are_not_terms(analyzer):
+    """啥時候, 為啥, 咋 and 欸 or 喔 are how a reader asks, in no source: as terms they counted against answering
+    (欸,美國商務部是啥時候撤銷AI擴散規則的喔? abstained, 美國商務部何時撤銷AI擴散規則? answers)."""
+    assert analyzer.words("欸,美國商務部是啥時候撤銷AI擴散規則的喔?") == analyzer.words("美國商務部何時撤銷AI擴散規則?")
+    assert analyzer.words("為啥川普要撤銷規則啊?") == analyzer.words("為什麼川普要撤銷規則?")
+    assert analyzer.words("黃仁勳幾時去沙烏地阿拉伯?") == analyzer.words("黃仁勳何時去沙烏地阿拉伯?")
+    assert asks("美國商務部是啥時候撤銷規則的?") == asks("黃仁勳幾時去沙烏地阿拉伯?") == "date"
 
 
 def test_statements_before_a_question_are_its_context_not_what_it_asks(analyzer):
