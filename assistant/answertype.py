@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import re
 
-# A request wrapped round the question (Do you know who…, I'd like to know…, 我想知道…, 麻煩問一下…): its verbs are not
+# A request wrapped round the question (Do you know who…, I'd like to know…, Explain…, 我想知道…, 介紹一下…): its verbs are not
 # what is asked, and a word such as "know" or 知道, which no source need hold, counted against answering
 _REQUEST = re.compile(
     r"^\W*(?:(?:(?:do|does) (?:you|anyone) know|(?:can|could|would) you (?:please )?(?:tell|show) me|please tell me|tell me"
-    r"|i'?d like to know|i would like to know|i (?:want|wish|need) to know|i (?:am )?wonder(?:ing)?|(?:can|could) i ask)\b"
+    r"|i'?d like to know|i would like to know|i (?:want|wish|need) to know|i (?:am )?wonder(?:ing)?|(?:can|could) i ask"
+    r"|(?:please )?(?:briefly )?(?:explain|describe|outline))\b"
     r"|(?:(?:just )?(?:a |one )?quick )?question\s*[:：])"
     r"|^\W*(?:請問一下|请问一下|請問|请问|我想知道|我想問|我想问|想知道|想請教|想请教|麻煩問一下|麻烦问一下|麻煩問下|麻烦问下"
-    r"|請告訴我|请告诉我|你知道|您知道|(?:問|问)個?(?:問題|问题)\s*[:：,，]?)",
+    r"|請告訴我|请告诉我|你知道|您知道|(?:問|问)個?(?:問題|问题)\s*[:：,，]?"
+    # a bare 描述 or 介紹 may be what is asked about (描述…的作品名為什麼?): only with 請 or 一下, or doubled (說說)
+    r"|(?:請|请)(?:簡單|简单)?地?(?:解釋|解释|介紹|介绍|說明|说明|描述)(?:一下)?"
+    r"|(?:簡單|简单)?地?(?:解釋|解释|介紹|介绍|說明|说明|描述)一下|說說|说说|講講|讲讲|談談|谈谈)",
     re.IGNORECASE)
 # Where one sentence ends and the next begins: after 。！!, or a full stop after two lower-case letters or digits, or a
 # Chinese character, and before a space (not the stops of U.S. or Y. pestis)

@@ -164,6 +164,9 @@ def test_a_request_wrapped_round_the_question_adds_no_terms(analyzer):
     assert labels("我想知道黃仁勳估計中國市場價值多少") == labels("黃仁勳估計中國市場價值多少")
     assert labels("麻煩問一下,輝達的降規晶片叫什麼?") == labels("輝達的降規晶片叫什麼?")
     assert labels("Quick question: who is the undersecretary?") == labels("Who is the undersecretary?")
+    assert labels("解釋一下AI擴散規則") == labels("介紹一下AI擴散規則") == labels("AI擴散規則")
+    assert labels("Explain the AI diffusion rule.") == labels("What is the AI diffusion rule?")
+    assert analyzer.fold("描述") in labels("描述追求和諧世界的作品名為什麼?")  # what is asked about (DRCD), not a request
     assert analyzer.stem("know") in labels("What did Kessler know about the rule?")  # a verb of the question itself
     assert analyzer.stem("member") in labels("Tell members of the senate what?")  # "tell me" only as words
 
