@@ -80,12 +80,17 @@ class QueryAnalyzer:
     known: Callable[[str], bool] | None = None  # whether a token occurs in the sources (for spelling variants)
 
     def _respelled(self, word: str, surface: str) -> list[str]:
-        """The sources' words one edit away from ``word`` (a stem), when it looks like a misspelt name."""
+        """The sources' words one edit away from ``word`` (a stem), when it looks misspelt (a word general English
+        lacks): a name, or a word the translation tables render into the sources' language (difusion → diffus,
+        recinded → rescind, for Chinese sources)."""
         if (self.known is None or len(word) < 5 or not word.isascii() or not word.isalpha() or self.known(word)
                 or zipf(surface) > 0):
             return []
         near = sorted(w for w in _one_edit(word) if self.known(w))
-        return near if len(near) <= 2 else []
+        if near:
+            return near if len(near) <= 2 else []
+        rendered = [w for w in _one_edit(word) if w in self.tables.get("en2zh", {})]
+        return rendered if len(rendered) == 1 else []  # recind: remind or rescind? neither
 
     def _translations(self, word: str) -> list[str]:
         if is_cjk(word):
@@ -149,6 +154,8 @@ class QueryAnalyzer:
                 variants.setdefault(translated, self.translation_weight)
             for respelled in self._respelled(word, surfaces.get(word, word)):
                 variants.setdefault(respelled, SPELLING_WEIGHT)
+                for translated in self.tables.get("en2zh", {}).get(respelled, []):
+                    variants.setdefault(translated, SPELLING_WEIGHT * self.translation_weight)
             for written in numerals.get(word, []):
                 variants.setdefault(written, self.translation_weight)
             terms.append(Term(word, variants))

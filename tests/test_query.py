@@ -154,6 +154,19 @@ def test_a_misspelt_name_also_matches_the_sources_spelling_but_a_dictionary_word
     assert set(by_label[analyzer.stem("strain")].variants) == {analyzer.stem("strain")}  # a word, not a misspelling
 
 
+def test_a_misspelt_word_reaches_the_sources_language_through_its_one_translatable_spelling(analyzer):
+    """Over Chinese sources an English word has no source spelling to be near; a word one edit from a single stem
+    the tables translate takes that stem's renderings (difusion → 扩散). Two such stems (recind: remind or
+    rescind?) give neither."""
+    stem = analyzer.stem
+    tables = {"en2zh": {stem("diffusion"): ["扩散"], stem("remind"): ["提醒"], stem("rescind"): ["撤销"]}, "zh2en": {}}
+    queries = QueryAnalyzer(analyzer, Glossary(analyzer), tables, 0.6, lambda word: False)
+    by_label = {t.label: t for t in queries.terms("When was the difusion rule recinded?")}
+    assert by_label[stem("difusion")].variants == {stem("difusion"): 1.0, stem("diffusion"): SPELLING_WEIGHT,
+                                                   "扩散": SPELLING_WEIGHT * 0.6}
+    assert by_label[stem("recinded")].variants == {stem("recinded"): 1.0}
+
+
 def test_a_request_wrapped_round_the_question_adds_no_terms(analyzer):
     """"know" and 知道 are the asker's words, not what is asked; as terms no source holds they counted against
     answering (Do you know who the undersecretary of commerce is? abstained)."""
