@@ -15,6 +15,16 @@ from tests.servers import free_port  # noqa: F401 (tests import it from here)
 from assistant import Assistant, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def eval_script(name: str):
+    """One of eval/'s scripts (tune_squad, phrasing) as a module, for the tests of what it computes."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "eval" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 ARTICLE = "iknow-2025-05-15-ai-chip-export-rules.txt"
 
 

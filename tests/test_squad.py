@@ -8,6 +8,7 @@ from assistant.cli import main
 from assistant.errors import EvalError
 from assistant.squad import build_corpus, sample, score, summarize
 from assistant.types import Answer, Citation, Passage
+from tests.conftest import eval_script
 
 ARTICLES = [
     ("潮汐", ["月球的引力使海水每天涨落两次,这就是潮汐。", "大潮出现在新月和满月前后。"],
@@ -99,15 +100,6 @@ def test_eval_squad_command_indexes_asks_and_reports(squad_file, tmp_path, capsy
     assert code == (0 if report["systems"]["assistant"]["answered"] >= 0.5 else 1)
 
 
-def _tune_squad():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "eval" / "tune_squad.py"
-    spec = importlib.util.spec_from_file_location("tune_squad", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_gate_refits_across_draws_score_each_held_out_draw(tmp_path, capsys):
@@ -128,7 +120,7 @@ def test_gate_refits_across_draws_score_each_held_out_draw(tmp_path, capsys):
     rows.append({**row(1, "a", False, 0.0), "question": "nothing to quote", "p": 0.0, "signals": None})
     path = tmp_path / "rows.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    tune = _tune_squad()
+    tune = eval_script("tune_squad")
     tune.across(argparse.Namespace(across=[str(path)], abstain=0.85))
     out = capsys.readouterr().out
     for seed in (0, 1, 2):
