@@ -91,5 +91,5 @@ def test_the_phrasing_check_counts_typed_forms_that_lose_the_answer(bot):
     assert result["abstained_where_plain_answers"] == ["What is the capital of France?"]
     assert result["other_quotes"] == ["黃仁勳估計中國AI晶片市場價值多少?"]
     committed = (ROOT / "eval" / "phrasing.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(committed) == 70 and all({"plain", "typed"} <= set(json.loads(line)) for line in committed)
+    assert len(committed) == 80 and all({"plain", "typed"} <= set(json.loads(line)) for line in committed)
 
