@@ -133,6 +133,7 @@ class QueryAnalyzer:
         return own + extra
 
     def _terms(self, question: str) -> list[Term]:
+        written = question  # names are read where the reader wrote them: "Explain Japan's…" begins no sentence with Japan
         question = without_request(question)
         terms, rest = self._phrase_terms(_FRAME.sub(lambda m: m.group(1) or m.group(2), question))
         seen = {t.label for t in terms}
@@ -160,7 +161,7 @@ class QueryAnalyzer:
                 variants.setdefault(written, self.translation_weight)
             terms.append(Term(word, variants))
         # Single Chinese characters (多, 大, 吃 ...) are weak evidence: they count at a reduced weight.
-        proper = self.analyzer.proper_nouns(question)
+        proper = self.analyzer.proper_nouns(written)
         return [replace(t, surface=surfaces.get(t.label, t.label), single=is_cjk(t.label) and len(t.label) == 1,
                         proper=t.label in proper) for t in terms]
 

@@ -1,8 +1,9 @@
 """Ask the article each question two ways: as written plainly, and as a reader might type it (a request round it, a
 preamble, colloquial words, a misspelling, other casing). Reports the pairs whose typed form abstains where the plain
-one answers, and those that quote other sentences.
+one answers, or answers where it abstains (questions the sources do not answer, typed the same ways), and those that
+quote other sentences.
 
-    python eval/phrasing.py                      # eval/phrasing.jsonl, 70 pairs written by this team
+    python eval/phrasing.py                      # eval/phrasing.jsonl, 90 pairs written by this team
     python eval/phrasing.py --pairs FILE --json  # one {"plain": …, "typed": …} per line
 
 These pairs share the team's vocabulary: they show that a way of typing is handled, not how well unseen questions are
@@ -23,14 +24,15 @@ PAIRS = Path(__file__).resolve().parent / "phrasing.jsonl"
 
 def compare(bot: Assistant, pairs: list[dict]) -> dict:
     """How often the typed form answers as the plain one does."""
-    lost, moved = [], []
+    lost, gained, moved = [], [], []
     for pair in pairs:
         plain, typed = bot.answer(pair["plain"]), bot.answer(pair["typed"])
-        if typed.abstained and not plain.abstained:
-            lost.append(pair["typed"])
+        if typed.abstained != plain.abstained:
+            (lost if typed.abstained else gained).append(pair["typed"])
         elif [c.quote for c in typed.citations] != [c.quote for c in plain.citations]:
             moved.append(pair["typed"])
-    return {"pairs": len(pairs), "abstained_where_plain_answers": lost, "other_quotes": moved}
+    return {"pairs": len(pairs), "abstained_where_plain_answers": lost, "answered_where_plain_abstains": gained,
+            "other_quotes": moved}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,9 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     print(f"{result['pairs']} pairs; {len(result['abstained_where_plain_answers'])} abstain where the plain question "
-          f"answers; {len(result['other_quotes'])} quote other sentences")
+          f"answers; {len(result['answered_where_plain_abstains'])} answer where it abstains; "
+          f"{len(result['other_quotes'])} quote other sentences")
     for question in result["abstained_where_plain_answers"]:
         print(f"  abstains: {question}")
+    for question in result["answered_where_plain_abstains"]:
+        print(f"  answers: {question}")
     for question in result["other_quotes"]:
         print(f"  other quotes: {question}")
     return 0

@@ -79,17 +79,19 @@ def test_gold_sources_are_read_from_the_configured_corpus_folder(tmp_path):
 
 
 def test_the_phrasing_check_counts_typed_forms_that_lose_the_answer(bot):
-    """`eval/phrasing.py`: a typed form that abstains where the plain question answers is counted, one that quotes
-    other sentences is listed apart, and one that answers alike is neither."""
+    """`eval/phrasing.py`: a typed form that abstains where the plain question answers is counted, as is one that
+    answers where it abstains; one that quotes other sentences is listed apart, and one that answers alike is neither."""
     from tests.conftest import ROOT, eval_script
 
     pairs = [{"plain": "凱斯勒是誰?", "typed": "凱斯勒?"},
              {"plain": "凱斯勒是誰?", "typed": "What is the capital of France?"},
+             {"plain": "What is the capital of France?", "typed": "凱斯勒是誰?"},
              {"plain": "凱斯勒是誰?", "typed": "黃仁勳估計中國AI晶片市場價值多少?"}]
     result = eval_script("phrasing").compare(bot, pairs)
-    assert result["pairs"] == 3
+    assert result["pairs"] == 4
     assert result["abstained_where_plain_answers"] == ["What is the capital of France?"]
+    assert result["answered_where_plain_abstains"] == ["凱斯勒是誰?"]
     assert result["other_quotes"] == ["黃仁勳估計中國AI晶片市場價值多少?"]
     committed = (ROOT / "eval" / "phrasing.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(committed) == 80 and all({"plain", "typed"} <= set(json.loads(line)) for line in committed)
+    assert len(committed) == 90 and all({"plain", "typed"} <= set(json.loads(line)) for line in committed)
 

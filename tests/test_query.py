@@ -182,6 +182,9 @@ def test_a_request_wrapped_round_the_question_adds_no_terms(analyzer):
     assert analyzer.fold("描述") in labels("描述追求和諧世界的作品名為什麼?")  # what is asked about (DRCD), not a request
     assert analyzer.stem("know") in labels("What did Kessler know about the rule?")  # a verb of the question itself
     assert analyzer.stem("member") in labels("Tell members of the senate what?")  # "tell me" only as words
+    # a name right after the request is still a name (it does not begin the reader's sentence)
+    japan = next(t for t in queries.terms("Explain Japan's response to the rule.") if t.label == "japan")
+    assert japan.proper
 
 
 def test_colloquial_question_words_and_interjections_are_not_terms(analyzer):
