@@ -167,14 +167,17 @@ def _cover(terms, candidates: list[Candidate], total, max_sentences, min_gain=MI
     candidates, first, runner_up = list(candidates), 0.0, None
     while candidates and len(chosen) < max_sentences:
         gains = [_gain(terms, c.hits, covered, total) for c in candidates]
-        best = max(range(len(candidates)), key=lambda i: gains[i] + (candidates[i].prior if not chosen else 0.0))
+        eligible = _adds_own(terms, candidates, covered) or ([] if chosen else range(len(candidates)))
+        if not eligible:
+            break
+        best = max(eligible, key=lambda i: gains[i] + (candidates[i].prior if not chosen else 0.0))
         if chosen and gains[best] < min_gain:
             break
         if not chosen:  # the share of the question's weight the first sentence covers on its own
             first = sum(t.weight for t, h in zip(terms, candidates[best].hits) if h) / total
             # the second-best first sentence: when it scores about alike, which of the two answers is a guess
             scores = [g + c.prior for g, c in zip(gains, candidates)]
-            second = max((i for i in range(len(candidates)) if i != best), key=scores.__getitem__, default=None)
+            second = max((i for i in eligible if i != best), key=scores.__getitem__, default=None)
             if close_margin > 0 and second is not None and scores[second] >= scores[best] - close_margin:
                 runner_up = candidates[second].sentence
         picked = candidates.pop(best)
@@ -182,6 +185,16 @@ def _cover(terms, candidates: list[Candidate], total, max_sentences, min_gain=MI
         covered = [max(c, 1.0 if h else 0.0) for c, h in zip(covered, picked.hits)]
     coverage = sum(t.weight for t, c in zip(terms, covered) if c) / total
     return Selection(chosen, coverage, first_coverage=first, runner_up=runner_up)
+
+
+def _adds_own(terms: list[Term], candidates: list[Candidate], covered: list[float]) -> list[int]:
+    """The candidates that hold a term of the question's own not yet covered. A follow-up (那歐盟呢? after a question
+    about Microsoft's president) carries the earlier question's terms as context: a sentence that covers only those
+    answered the earlier question again, first or beside the answer. Every candidate when no term is carried."""
+    if not any(t.carried for t in terms):
+        return list(range(len(candidates)))
+    return [i for i, c in enumerate(candidates)
+            if any(h and not t.carried and not done for t, h, done in zip(terms, c.hits, covered))]
 
 
 def _quote_runner_up(selection: Selection, max_sentences: int) -> None:
