@@ -86,10 +86,11 @@ class QueryAnalyzer:
         if (self.known is None or len(word) < 5 or not word.isascii() or not word.isalpha() or self.known(word)
                 or zipf(surface) > 0):
             return []
-        near = sorted(w for w in _one_edit(word) if self.known(w))
+        edits = _one_edit(word)
+        near = sorted(w for w in edits if self.known(w))
         if near:
             return near if len(near) <= 2 else []
-        rendered = [w for w in _one_edit(word) if w in self.tables.get("en2zh", {})]
+        rendered = [w for w in edits if w in self.tables.get("en2zh", {})]
         return rendered if len(rendered) == 1 else []  # recind: remind or rescind? neither
 
     def _translations(self, word: str) -> list[str]:
@@ -133,7 +134,7 @@ class QueryAnalyzer:
         return own + extra
 
     def _terms(self, question: str) -> list[Term]:
-        written = question  # names are read where the reader wrote them: "Explain Japan's…" begins no sentence with Japan
+        typed = question  # names are read where the reader wrote them: "Explain Japan's…" begins no sentence with Japan
         question = without_request(question)
         terms, rest = self._phrase_terms(_FRAME.sub(lambda m: m.group(1) or m.group(2), question))
         seen = {t.label for t in terms}
@@ -161,7 +162,7 @@ class QueryAnalyzer:
                 variants.setdefault(written, self.translation_weight)
             terms.append(Term(word, variants))
         # Single Chinese characters (多, 大, 吃 ...) are weak evidence: they count at a reduced weight.
-        proper = self.analyzer.proper_nouns(written)
+        proper = self.analyzer.proper_nouns(typed)
         return [replace(t, surface=surfaces.get(t.label, t.label), single=is_cjk(t.label) and len(t.label) == 1,
                         proper=t.label in proper) for t in terms]
 

@@ -225,9 +225,7 @@ class Analyzer:
         ``names`` (a source's outlet, its author) change script only: the wording is for words, not names
         (科技產業資訊室 → 科技产业资讯室, where 資訊 alone reads 信息)."""
         found = sorted({n for n in names if n and n in text}, key=len, reverse=True)
-        if not found:
-            return self.fold_variants(self._tw2s.convert(text))
-        parts = re.split("(" + "|".join(map(re.escape, found)) + ")", text)
+        parts = re.split("(" + "|".join(map(re.escape, found)) + ")", text) if found else [text]
         return "".join(self._tw2s.convert(part) if i % 2 else self.fold_variants(self._tw2s.convert(part))
                        for i, part in enumerate(parts))
 

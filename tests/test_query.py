@@ -136,6 +136,8 @@ def test_a_roman_numeral_after_a_name_reaches_its_digits_and_regnal_number(analy
     assert by_label["xlix"] == {"xlix": 1.0, "49": 0.6}
     assert by_label["iii"] == {"iii": 1.0, "3": 0.6, "三世": 0.6}
     assert by_label["dc"] == {"dc": 1.0}  # C, D and M are left to acronyms
+    # the names stay names beside the numerals' renderings
+    assert {t.label for t in terms if t.proper} >= {"henri", "washington"}
 
 
 def test_chinese_question_terms_reach_english_words(analyzer):
