@@ -169,11 +169,11 @@ def build_tables(analyzer: Analyzer, vocab: Iterable[str], knows: Callable[[str]
             if found:
                 zh2en[head] = found
     # An English word with no translation among the corpus's words may still have one the corpus writes inside
-    # a longer run jieba cut otherwise (四分卫, 触地得分, 超级碗): a headword of three or more characters whose
-    # every character pair the corpus holds. Only as a fallback: such a headword may not occur as a whole.
+    # a longer run jieba cut otherwise (四分卫, 触地得分, 超级碗; 快船 of 快船队): a headword of two or more characters
+    # whose every character pair the corpus holds. Only as a fallback: such a headword may not occur as a whole.
     inside: dict[str, set[str]] = defaultdict(set)
     for head, stems in senses:
-        if len(head) >= 3 and head not in vocab and all(knows(BIGRAM_MARK + head[i : i + 2])
+        if len(head) >= 2 and head not in vocab and all(knows(BIGRAM_MARK + head[i : i + 2])
                                                         for i in range(len(head) - 1)):
             for stem in stems:
                 if stem not in en2zh:

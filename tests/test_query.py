@@ -112,10 +112,13 @@ def test_an_abbreviation_a_definition_spells_out_is_a_sense_of_its_own(analyzer)
 
 
 def test_a_headword_the_corpus_writes_inside_a_longer_run_is_a_fallback_translation(analyzer):
-    """四分卫 (quarterback) is no token of a corpus where jieba cut it otherwise, but its character pairs are."""
+    """四分卫 (quarterback) is no token of a corpus where jieba cut it otherwise, but its character pairs are; so is
+    a two-character headword the corpus writes only inside longer words (法令 of 法令集)."""
     tables = build_tables(analyzer, {"球队"}, {"#四分", "#分卫", "#法令"}.__contains__)
     assert tables["en2zh"]["quarterback"] == ["四分卫"]
-    assert "edict" not in tables["en2zh"]  # 法令 is two characters: a pair alone is too weak a sign of it
+    decree = analyzer.stem("decree")
+    assert "法令" in tables["en2zh"][decree]
+    assert decree not in build_tables(analyzer, {"球队"}, {"#四分"}.__contains__)["en2zh"]  # no pair of 法令
     assert "quarterback" not in build_tables(analyzer, {"球队"}, {"#四分"}.__contains__)["en2zh"]  # 分卫 is not in the corpus
 
 
