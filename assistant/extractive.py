@@ -95,7 +95,8 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
         _complete_lead(evidence, selection, candidates, terms, max_sentences)
         _quote_antecedent(evidence, selection, max_sentences)
     if first is not None and sentence_chars:
-        _quote_whole_sentence(evidence, selection, first, sentence_chars)
+        for chosen in list(selection.sentences):
+            _quote_whole_sentence(evidence, selection, chosen, sentence_chars)
     return selection
 
 
@@ -266,10 +267,11 @@ CLAUSE_END = re.compile(r"；[」』”’)）]*$")  # ；ends a clause: the sou
 
 
 def _quote_whole_sentence(evidence: Evidence, selection: Selection, first: Sentence, limit: int) -> None:
-    """The first chosen sentence may be one clause of a longer sentence (花冠裂片5，…；副花冠5裂，…；…。): the clauses
-    before and after it up to the sentence's ends are quoted with it, as one quote, when the whole sentence is at
-    most ``limit`` characters long (what the chunker keeps as one sentence). After the gate's signals were read:
-    the clause is what was matched; the sentence is what a reader needs (CMRC's answers often run past a ；)."""
+    """A chosen sentence (``first``; each is passed in turn) may be one clause of a longer sentence (花冠裂片5，…；
+    副花冠5裂，…；…。): the clauses before and after it up to the sentence's ends are quoted with it, as one quote,
+    when the whole sentence is at most ``limit`` characters long (what the chunker keeps as one sentence). After the
+    gate's signals were read: the clause is what was matched; the sentence is what a reader needs (CMRC's answers
+    often run past a ；)."""
     chosen = selection.sentences
     if first not in chosen or selection.about_source:
         return

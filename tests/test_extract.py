@@ -189,6 +189,24 @@ def test_a_clause_chosen_first_is_quoted_with_the_rest_of_its_sentence(tmp_path,
     assert quotes[0].endswith("夜间更甚；") and not any("副花冠" in q for q in quotes)
 
 
+def test_a_clause_chosen_after_the_first_sentence_is_quoted_with_the_rest_of_its_sentence(tmp_path, embeddings):
+    """The document's opening is chosen first (it names the tree); the clause that says what it is used for comes
+    second, and is quoted with the clauses after its ；, up to its 。 (only the first chosen one was, before)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    tree = ("纽西兰鸡毛松（毛利语：kahikatea）是罗汉松科鸡毛松属的一种，纽西兰的特有种。"
+            "此树高可达60米，是纽西兰最高的树。"
+            "1880年代时曾广泛作为盛载牛油的盒子。"
+            "对毛利人而言，此树的用途广泛，包括假种皮作为食物来源；木材可制成猎鸟的矛；心材经燃烧后可作为纹身用的颜料。")
+    (corpus / "tree.txt").write_text(tree, encoding="utf-8")
+    (corpus / "fish.txt").write_text("黄鳍紫鱼为笛鲷科的其中一个种。体长可达50公分。", encoding="utf-8")
+    bot = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), embeddings=embeddings)
+    bot.ingest(progress=False)
+    quotes = [c.quote for c in bot.answer("纽西兰鸡毛松有什么用途？").citations]
+    assert quotes[0].startswith("纽西兰鸡毛松")
+    assert tree[tree.index("对毛利人") :] in quotes
+
+
 def test_match_uses_substrings_for_chinese_and_stems_for_latin():
     term = Term("芯片", {"芯片": 1.0, "chip": 0.6})
     assert matches(term, "美国芯片出口", frozenset()) == 1.0
