@@ -57,6 +57,9 @@ def test_english_sentences_end_at_full_stops_but_not_after_abbreviations():
     pieces = [text[s.start : s.end] for s in sentences(text)]
     assert pieces == ["Mr. Smith met U.S. officials on Jan. 5.", "They spoke for an hour.",
                       "DECnet was made by Digital Equipment Corp. in 1975."]
+    # in Chinese text an abbreviation follows a character of another script: still no sentence ends there
+    mixed = "入口两旁摆著圣若望（St. John of Matha）及St. Felix of Valois的雕像。教堂内部很复杂。"
+    assert [mixed[s.start : s.end] for s in sentences(mixed)] == [mixed[: mixed.index("。") + 1], "教堂内部很复杂。"]
 
 
 def test_a_folder_without_a_lexicon_ingests_and_answers_in_its_language(tmp_path, embeddings):
