@@ -11,9 +11,9 @@ from .types import Span
 # the stop is an abbreviation or an initial (Mr. Smith, U.S. Army, J. R. R. Tolkien).
 _SENTENCE_END = re.compile(r"[。！？；!?]+[」』”’)）]*|\n+|(?<=\w)\.[\"')\]”’]*(?=\s+[\"'(\[“‘]?[A-Z0-9])")
 _ABBREVIATION = re.compile(  # after a letter of another script too (及St. Felix): no \b between 及 and S
-    r"(?<![A-Za-z])(?:[A-Z]|(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Mt|Ft|Gen|Col|Lt|Sgt|Capt|Gov|Sen|Rep|Rev|Hon|Pres|No|Nos|Vol|"
+    r"(?<![A-Za-z])(?:[A-Z]|Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Mt|Ft|Gen|Col|Lt|Sgt|Capt|Gov|Sen|Rep|Rev|Hon|Pres|No|Nos|Vol|"
     r"Fig|Figs|vs|etc|e\.g|i\.e|al|approx|ca|cf|Inc|Ltd|Co|Corp|Bros|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|"
-    r"Dec|U\.S|U\.K|U\.N|D\.C|a\.m|p\.m))$"
+    r"Dec|U\.S|U\.K|U\.N|D\.C|a\.m|p\.m)$"
 )
 # Clause breaks for over-long sentences: full-width commas anywhere, an ASCII comma unless it
 # sits inside a number like 1,000.

@@ -235,6 +235,8 @@ NAME_COSINE = 0.45
 NAME_WEIGHT = 0.8
 _CONSONANTS = {ch: cls for cls, chars in (("P", "pb"), ("T", "td"), ("K", "kgcqj"), ("S", "szx"), ("F", "fvwh"),
                                           ("L", "lr"), ("M", "m"), ("N", "n")) for ch in chars}
+# Pinyin initials that sound otherwise than the English letters (c and z are ts; j, q, x are k or s: class J)
+_PINYIN = {"zh": "S", "ch": "S", "sh": "S", "c": "S", "j": "J", "q": "J", "x": "J", "r": "L", "w": "F", "y": ""}
 
 
 def _collapse(classes) -> str:
@@ -254,9 +256,7 @@ def _char_sounds() -> dict[str, str]:
                 syllable = entry["pinyin"].lower().strip("12345 ")
                 m = re.match(r"(zh|ch|sh|[bpmfdtnlgkhjqxrzcswy]?)(.*)", syllable)
                 initial, final = m.group(1), m.group(2)
-                classes = "S" if initial in ("zh", "ch", "sh", "z", "c", "s") else "J" if initial in ("j", "q", "x") \
-                    else "L" if initial == "r" else "F" if initial == "w" else "" if initial == "y" \
-                    else _CONSONANTS.get(initial, "")
+                classes = _PINYIN.get(initial, _CONSONANTS.get(initial, ""))
                 sounds[entry["simplified"]] = classes + ("N" if final.endswith(("n", "ng")) else "")
         return sounds
 

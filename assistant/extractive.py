@@ -90,13 +90,12 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
     if kind is not None and selection.sentences:
         selection.typed = 1.0 if any(_holds(evidence, kind, s, question) for s in selection.sentences) else -1.0
     _quote_runner_up(selection, max_sentences)
-    first = selection.sentences[0] if selection.sentences else None
     if context:
         _complete_lead(evidence, selection, candidates, terms, max_sentences)
         _quote_antecedent(evidence, selection, max_sentences)
-    if first is not None and sentence_chars:
-        for chosen in list(selection.sentences):
-            _quote_whole_sentence(evidence, selection, chosen, sentence_chars)
+    if sentence_chars:
+        for sentence in list(selection.sentences):
+            _quote_whole_sentence(evidence, selection, sentence, sentence_chars)
     return selection
 
 
@@ -266,33 +265,33 @@ def _quote_antecedent(evidence: Evidence, selection: Selection, max_sentences: i
 CLAUSE_END = re.compile(r"；[」』”’)）]*$")  # ；ends a clause: the sources' unit of a citation, not a sentence's end
 
 
-def _quote_whole_sentence(evidence: Evidence, selection: Selection, first: Sentence, limit: int) -> None:
-    """A chosen sentence (``first``; each is passed in turn) may be one clause of a longer sentence (花冠裂片5，…；
+def _quote_whole_sentence(evidence: Evidence, selection: Selection, clause: Sentence, limit: int) -> None:
+    """A chosen sentence (``clause``; each is passed in turn) may be one clause of a longer sentence (花冠裂片5，…；
     副花冠5裂，…；…。): the clauses before and after it up to the sentence's ends are quoted with it, as one quote,
     when the whole sentence is at most ``limit`` characters long (what the chunker keeps as one sentence). After the
     gate's signals were read: the clause is what was matched; the sentence is what a reader needs (CMRC's answers
     often run past a ；)."""
     chosen = selection.sentences
-    if first not in chosen or selection.about_source:
+    if clause not in chosen or selection.about_source:
         return
 
     def joins(a: Sentence, b: Sentence | None) -> bool:  # b is a's next clause, nothing between them (no line break)
         return (b is not None and not (b.meta or b.flagged) and CLAUSE_END.search(a.text) is not None
                 and b.start == a.end)
 
-    before, after, start, end = [], [], first.start, first.end
-    here = first
+    before, after, start, end = [], [], clause.start, clause.end
+    here = clause
     while joins(here, nxt := evidence.following(here)) and nxt.end - start <= limit:
         after.append(nxt)
         here, end = nxt, nxt.end
-    here = first
+    here = clause
     while (prev := evidence.previous(here)) is not None and joins(prev, here) and end - prev.start <= limit:
         before.insert(0, prev)
         here, start = prev, prev.start
     if before or after:
         rest = [s for s in chosen if s not in before and s not in after]
-        at = rest.index(first)
-        selection.sentences = rest[:at] + before + [first] + after + rest[at + 1:]
+        at = rest.index(clause)
+        selection.sentences = rest[:at] + before + [clause] + after + rest[at + 1:]
 
 
 def _gain(terms: list[Term], hits: list[float], covered: list[float], total: float) -> float:
