@@ -14,6 +14,13 @@ from .settings import Settings
 
 log = logging.getLogger("assistant")
 
+# Cosine distance, and a search breadth of 200 candidates instead of Chroma's 100. Chroma rebuilds the newest
+# part of its HNSW graph in each process that opens the index, with several threads, so the graph differs from
+# one process to the next; at 100, about one process in five returned other nearest chunks for the same question
+# on the same index (eval/HISTORY.md). At 200, 30 processes of 30 returned the exact list.
+EF_SEARCH = 200
+HNSW = {"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}}
+
 
 def make_client(settings: Settings):
     """``HttpClient`` when ASSISTANT_CHROMA_URL is set, else a ``PersistentClient`` in the index folder."""
@@ -51,9 +58,12 @@ class VectorStore:
         default one would download a model)."""
         if self._collection is None:
             self._check_model()
-            self._collection = self.client.get_or_create_collection(
-                name=self.settings.collection, embedding_function=None,
-                metadata={"embedding_model": self.settings.model_label, "hnsw:space": "cosine"})
+            collection = self.client.get_or_create_collection(
+                name=self.settings.collection, embedding_function=None, configuration=HNSW,
+                metadata={"embedding_model": self.settings.model_label})
+            if (collection.configuration.get("hnsw") or {}).get("ef_search", EF_SEARCH) < EF_SEARCH:
+                collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})  # an index built before
+            self._collection = collection
         return self._collection
 
     @property
@@ -66,7 +76,8 @@ class VectorStore:
                 collection_name=self.settings.collection,
                 embedding_function=self.embeddings,
                 client=self.client,
-                collection_metadata={"embedding_model": self.settings.model_label, "hnsw:space": "cosine"},
+                collection_metadata={"embedding_model": self.settings.model_label},
+                collection_configuration=HNSW,
             )
         return self._store
 

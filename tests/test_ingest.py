@@ -63,6 +63,18 @@ def test_model_mismatch_names_the_rebuild_command(bot, settings, embeddings):
         other.answer("輝達?")
 
 
+def test_dense_search_is_broad_enough_to_be_exact_in_every_process(bot, settings, embeddings):
+    def breadth():
+        hnsw = bot.vectors.client.get_collection(settings.collection).configuration["hnsw"]
+        return hnsw["space"], hnsw["ef_search"]
+
+    assert breadth() == ("cosine", 200)
+    bot.vectors.client.get_collection(settings.collection).modify(configuration={"hnsw": {"ef_search": 100}})
+    assert breadth() == ("cosine", 100)  # as an index built before the change was
+    reply = Assistant(settings, embeddings=embeddings).answer("美國商務部何時撤銷AI擴散規則?")
+    assert "5月13日" in reply.text and breadth() == ("cosine", 200)
+
+
 def test_damaged_index_is_a_clear_error(bot, settings, embeddings):
     current = settings.index_dir / "lexical" / "current.json"
     current.write_text("{not json", encoding="utf-8")
