@@ -62,7 +62,10 @@ class VectorStore:
                 name=self.settings.collection, embedding_function=None, configuration=HNSW,
                 metadata={"embedding_model": self.settings.model_label})
             if (collection.configuration.get("hnsw") or {}).get("ef_search", EF_SEARCH) < EF_SEARCH:
-                collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})  # an index built before
+                try:  # an index built before: widen it once; a failure (the database busy) leaves it as it was
+                    collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
+                except Exception as exc:
+                    log.debug("could not widen the dense search of %s: %s", self.settings.collection, exc)
             self._collection = collection
         return self._collection
 

@@ -63,7 +63,13 @@ def test_model_mismatch_names_the_rebuild_command(bot, settings, embeddings):
         other.answer("輝達?")
 
 
-def test_dense_search_is_broad_enough_to_be_exact_in_every_process(bot, settings, embeddings):
+def test_dense_search_is_broad_enough_to_be_exact_in_every_process(bot, settings, embeddings, monkeypatch):
+    from chromadb.api.models.Collection import Collection
+    from chromadb.errors import InternalError
+
+    def busy(*args, **kwargs):
+        raise InternalError("database is locked")
+
     def breadth():
         hnsw = bot.vectors.client.get_collection(settings.collection).configuration["hnsw"]
         return hnsw["space"], hnsw["ef_search"]
@@ -71,6 +77,10 @@ def test_dense_search_is_broad_enough_to_be_exact_in_every_process(bot, settings
     assert breadth() == ("cosine", 200)
     bot.vectors.client.get_collection(settings.collection).modify(configuration={"hnsw": {"ef_search": 100}})
     assert breadth() == ("cosine", 100)  # as an index built before the change was
+    with monkeypatch.context() as patch:  # the database busy (seen once): the old breadth serves, nothing fails
+        patch.setattr(Collection, "modify", busy)
+        reply = Assistant(settings, embeddings=embeddings).answer("美國商務部何時撤銷AI擴散規則?")
+        assert "5月13日" in reply.text and not reply.notice and breadth() == ("cosine", 100)
     reply = Assistant(settings, embeddings=embeddings).answer("美國商務部何時撤銷AI擴散規則?")
     assert "5月13日" in reply.text and breadth() == ("cosine", 200)
 
