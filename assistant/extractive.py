@@ -96,6 +96,8 @@ def select(evidence: Evidence, terms: list[Term], passages: list[Passage], max_s
     if sentence_chars:
         for sentence in list(selection.sentences):
             _quote_whole_sentence(evidence, selection, sentence, sentence_chars)
+    if context:
+        _quote_gap(evidence, selection)
     return selection
 
 
@@ -292,6 +294,22 @@ def _quote_whole_sentence(evidence: Evidence, selection: Selection, clause: Sent
         rest = [s for s in chosen if s not in before and s not in after]
         at = rest.index(clause)
         selection.sentences = rest[:at] + before + [clause] + after + rest[at + 1:]
+
+
+def _quote_gap(evidence: Evidence, selection: Selection) -> None:
+    """Two chosen sentences of a document with one sentence between them are quoted with that sentence, as one
+    passage: the cover took the two for the question's words, and what they leave out is often the answer between
+    them (…并没有征服蒙古帝国的所有地区。在他去世的时候，蒙古帝国从里海一直延伸到日本海。1227年成吉思汗死后，…). After the
+    gate's signals were read; the composer joins the three into one quote."""
+    chosen = selection.sentences
+    if selection.about_source:
+        return
+    for sentence in list(chosen):
+        middle = evidence.following(sentence)
+        if middle is None or middle in chosen or middle.meta or middle.flagged:
+            continue
+        if evidence.following(middle) in chosen:
+            chosen.insert(chosen.index(sentence) + 1, middle)
 
 
 def _gain(terms: list[Term], hits: list[float], covered: list[float], total: float) -> float:

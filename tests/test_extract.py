@@ -6,7 +6,7 @@ from assistant import Assistant, Settings
 from assistant.answertype import asks, holds
 from assistant.chunking import sentences
 from assistant.evidence import LEAD_WEIGHT, matches
-from assistant.extractive import Candidate, Selection, _complete_lead, _cover, _quote_runner_up
+from assistant.extractive import Candidate, Selection, _complete_lead, _cover, _quote_gap, _quote_runner_up
 from assistant.query import Term
 from assistant.types import Sentence
 
@@ -315,6 +315,27 @@ def test_an_opening_is_completed_from_a_part_of_its_document_no_passage_brought(
     assert _lead_completed(texts, "雷公藤主要分布于东亚地区。", retrieved=[0, 1])[:2] == [texts[0], texts[2]]
     weak = ["夜来香是萝藦科夜来香属的植物。", "栽培供观赏。", "该地区多雨。"]
     assert _lead_completed(weak, "雷公藤主要分布于东亚地区。", retrieved=[0, 1]) == [weak[0], "雷公藤主要分布于东亚地区。"]
+
+
+def test_the_sentence_between_two_chosen_ones_is_quoted_with_them():
+    """The cover chose the first and third sentences for the question's words; the second, which holds the answer
+    (the sea to the east), is quoted between them. A gap of two sentences, or a chosen sentence alone, adds none."""
+    from types import SimpleNamespace
+
+    texts = ["与常见的说法不同，阿卡王生前并没有统一北方的所有部落。", "他去世时，王国西起银湖，东到雾海。",
+             "阿卡王死后，王国又向南扩张了三十年。", "王国的都城设在银湖边。"]
+    doc = [Sentence("c1", "king", i * 100, i * 100 + len(t), t, t, frozenset()) for i, t in enumerate(texts)]
+    evidence = SimpleNamespace(following=lambda s: doc[doc.index(s) + 1] if doc.index(s) + 1 < len(doc) else None)
+
+    def quoted(*chosen):
+        selection = Selection([doc[i] for i in chosen], 0.8)
+        _quote_gap(evidence, selection)
+        return [doc.index(s) for s in selection.sentences]
+
+    assert quoted(2, 0) == [2, 0, 1]  # the composer joins the three neighbours into one quote
+    assert quoted(0, 2) == [0, 1, 2]
+    assert quoted(0, 3) == [0, 3]
+    assert quoted(2) == [2]
 
 
 def test_a_first_sentence_that_only_names_the_subject_is_completed_too():
