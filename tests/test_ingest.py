@@ -63,7 +63,7 @@ def test_model_mismatch_names_the_rebuild_command(bot, settings, embeddings):
         other.answer("輝達?")
 
 
-def test_dense_search_is_broad_enough_to_be_exact_in_every_process(bot, settings, embeddings, monkeypatch):
+def test_dense_search_breadth_is_200_and_an_older_index_is_widened(bot, settings, embeddings, monkeypatch):
     from chromadb.api.models.Collection import Collection
     from chromadb.errors import InternalError
 
