@@ -48,6 +48,7 @@ ANALYZER_VERSION = 24
 COMMON_CHAR = 5000  # a character jieba counts this often is a word of its own (在, 日, 时), not only part of one
 _TOKENIZERS: dict = {}  # lexicon key -> jieba tokenizer with that lexicon's words, shared in the process
 _TOKENIZERS_LOCK = threading.Lock()
+_STEMMER_LOCK = threading.Lock()
 
 
 # The general lexicon every corpus starts from; a corpus's own ``lexicon/`` folder adds rows to it.
@@ -248,7 +249,8 @@ class Analyzer:
         word = word.lower()
         stem = self._stems.get(word)
         if stem is None:
-            stem = self._stems[word] = self._stemmer.stemWord(word)
+            with _STEMMER_LOCK:  # the Snowball stemmer keeps its word in itself: two threads at once corrupt it
+                stem = self._stems[word] = self._stemmer.stemWord(word)
         return stem
 
     def lemma_stems(self, word: str) -> list[str]:

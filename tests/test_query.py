@@ -24,6 +24,25 @@ def test_regional_variants_fold_to_one_form(analyzer, traditional, simplified):
     assert analyzer.fold(traditional) == analyzer.fold(simplified)
 
 
+def test_words_are_stemmed_alike_by_threads_at_once():
+    """Answers that wait on a language model run in threads side by side, and each analyses sentences: the Snowball
+    stemmer keeps the word it works on in itself, so two threads at once raised IndexError (seen in a web test)."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    import snowballstemmer
+
+    draw = random.Random(0)
+    words = ["".join(draw.choices("aeioulnrstdcmp", k=draw.randint(3, 12))) + end
+             for _ in range(3000) for end in ("ing", "ational", "ness", "ments")]
+    analyzer = Analyzer(ROOT / "corpus" / "lexicon")  # its own, with no stems remembered yet
+    with ThreadPoolExecutor(4) as pool:
+        stems = [stem for part in pool.map(lambda part: [analyzer.stem(w) for w in part], [words[i::4] for i in range(4)])
+                 for stem in part]
+    alone = snowballstemmer.stemmer("english")
+    assert stems == [alone.stemWord(w) for i in range(4) for w in words[i::4]]
+
+
 def test_words_are_folded_segmented_and_stemmed(analyzer):
     words = analyzer.words("美國商務部撤銷了 Export Controls 的規定")
     assert "撤销" in words and "规定" in words
