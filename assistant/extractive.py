@@ -300,7 +300,7 @@ def _quote_gap(evidence: Evidence, selection: Selection) -> None:
     """Two chosen sentences of a document with one sentence between them are quoted with that sentence, as one
     passage: the cover took the two for the question's words, and what they leave out is often the answer between
     them (…并没有征服蒙古帝国的所有地区。在他去世的时候，蒙古帝国从里海一直延伸到日本海。1227年成吉思汗死后，…). After the
-    gate's signals were read; the composer joins the three into one quote."""
+    gate's signals were read; the composer joins the three into one quote where they share a line."""
     chosen = selection.sentences
     if selection.about_source:
         return

@@ -59,8 +59,7 @@ class VectorStore:
         if self._collection is None:
             self._check_model()
             collection = self.client.get_or_create_collection(
-                name=self.settings.collection, embedding_function=None, configuration=HNSW,
-                metadata={"embedding_model": self.settings.model_label})
+                name=self.settings.collection, embedding_function=None, configuration=HNSW, metadata=self._metadata)
             if (collection.configuration.get("hnsw") or {}).get("ef_search", EF_SEARCH) < EF_SEARCH:
                 try:  # an index built before: widen it once; a failure (the database busy) leaves it as it was
                     collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
@@ -79,10 +78,15 @@ class VectorStore:
                 collection_name=self.settings.collection,
                 embedding_function=self.embeddings,
                 client=self.client,
-                collection_metadata={"embedding_model": self.settings.model_label},
+                collection_metadata=self._metadata,
                 collection_configuration=HNSW,
             )
         return self._store
+
+    @property
+    def _metadata(self) -> dict:
+        """What the collection records of itself, whichever of the two paths above creates it."""
+        return {"embedding_model": self.settings.model_label}
 
     def _check_model(self) -> None:
         try:

@@ -36,11 +36,11 @@ def test_words_are_stemmed_alike_by_threads_at_once():
     words = ["".join(draw.choices("aeioulnrstdcmp", k=draw.randint(3, 12))) + end
              for _ in range(3000) for end in ("ing", "ational", "ness", "ments")]
     analyzer = Analyzer(ROOT / "corpus" / "lexicon")  # its own, with no stems remembered yet
+    parts = [words[i::4] for i in range(4)]
     with ThreadPoolExecutor(4) as pool:
-        stems = [stem for part in pool.map(lambda part: [analyzer.stem(w) for w in part], [words[i::4] for i in range(4)])
-                 for stem in part]
+        stems = [stem for part in pool.map(lambda part: [analyzer.stem(w) for w in part], parts) for stem in part]
     alone = snowballstemmer.stemmer("english")
-    assert stems == [alone.stemWord(w) for i in range(4) for w in words[i::4]]
+    assert stems == [alone.stemWord(w) for part in parts for w in part]
 
 
 def test_words_are_folded_segmented_and_stemmed(analyzer):
