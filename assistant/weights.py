@@ -27,6 +27,7 @@ UNTRANSLATED_WEIGHT, RARE_ZIPF = 0.0, 3.0  # an untranslatable rare word of a qu
 # A Chinese corpus that writes people's names in Latin letters beside the Chinese (凱斯勒(Jeffery Kessler)) this
 # often per 1,000 characters would hold a Latin name the question gives, if it named that person at all
 LATIN_NAMES_RATE = 1.0
+_YEAR = re.compile(r"\d{4}")
 _LATIN_BESIDE = re.compile(r"[\u4e00-\u9fff][（(]\s*[A-Z][A-Za-z.\-]+(?:\s+[A-Z][A-Za-z.\-]+)*\s*[)）]")
 
 
@@ -123,8 +124,10 @@ class TermWeights:
             base = absent_weight(zipf, self.words, naming=not self.analyzer.predicative(term.label))
         weight = idf(df, len(self.index.chunks)) * base
         weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
-        spelt = term.proper and not is_cjk(term.label) and self.spells_names
-        if crossing and df == 0 and len(variants) == 1 and not spelt \
+        # a name the sources write in Latin letters anyway, or a year (1754: the same digits in either language; a
+        # shorter number may be written otherwise, 66 million as 6600万): its absence is a fact
+        alike = term.proper and not is_cjk(term.label) and self.spells_names or bool(_YEAR.fullmatch(term.label))
+        if crossing and df == 0 and len(variants) == 1 and not alike \
                 and (zipf < RARE_ZIPF or (term.proper or is_cjk(term.label)) and not self._glossed(term)):
             # asked in a language no source is written in, a rare word with no translation (a name such as
             # Piketty, which the sources spell 皮凯蒂) is missing from the sources by spelling, not by fact, and

@@ -409,7 +409,8 @@ def test_two_common_characters_general_chinese_rarely_writes_together_are_split(
 def test_an_untranslatable_name_in_another_language_does_not_count_against_answering(tmp_path, embeddings):
     """A Chinese corpus that writes no names in Latin letters: Kesslerova has no dictionary rendering, and Donna is
     a common enough English word that no CC-CEDICT entry glosses; the sources would spell either as no dictionary
-    tells (唐娜). Japan and France are glossed (日本, 法国): that the sources lack them still counts."""
+    tells (唐娜). Japan and France are glossed (日本, 法国): that the sources lack them still counts; so does a
+    year, which Chinese writes in the same digits."""
     from assistant.crosslingual import glossed
 
     corpus = tmp_path / "corpus"
@@ -425,6 +426,10 @@ def test_an_untranslatable_name_in_another_language_does_not_count_against_answe
     assert terms["japan"].df == 0 and terms["japan"].weight > 1.0 and terms["franc"].weight > 1.0
     same = "規定是Kesslerova說的嗎?"  # asked in the sources' own language, an unknown name counts fully
     assert next(t for t in bot.open().query(same).terms if t.label == "kesslerova").weight > 1.0
+    # a year is written in the same digits in Chinese: one the sources lack is missing in fact, across languages too
+    years = {t.label: t for t in bot.open().query("What did the rule say in 1754, and about 66 million chips?").terms}
+    assert years["1754"].df == 0 and years["1754"].weight > 1.0
+    assert years["66"].df == 0 and years["66"].weight == 0.0  # 66 million may be written 6600万
 
 
 def test_a_corpus_that_writes_names_in_latin_letters_would_hold_the_name_asked_for(bot):
