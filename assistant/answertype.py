@@ -87,6 +87,9 @@ _HOLDS = {
 # A quantity noun asks for a number when no other question word does the asking (比例是? but not 哪一種米的比例最多?)
 _QUANTITY = re.compile(r"百分之|比例|數量|数量|金額|金额")
 _WHICH = re.compile(r"什麼|什么|哪|誰|谁|何")
+# a number question that a date's parts may answer (多少年, how long, how old: 3年, 1990s)
+_DURATION = re.compile(r"多少年|幾年|几年|多久|多長|多长|幾歲|几岁|多少歲|多少岁|年齡|年龄|歲數|岁数"
+                       r"|\bhow (?:long|old|many years|many decades|many centuries)\b", re.IGNORECASE)
 
 
 def asks(question: str) -> str | None:
@@ -102,6 +105,8 @@ def holds(kind: str | None, sentence: str, question: str) -> bool:
     """Whether ``sentence`` holds a value of ``kind`` that the question does not already state."""
     if kind is None:
         return False
+    if kind == "number" and not _DURATION.search(question):
+        sentence = _HOLDS["date"].sub(" ", sentence)  # a date is no count or amount (5月13日 for 協議金額是多少?)
     lowered = question.lower()
     return any(m.group(0).strip().lower() not in lowered for m in _HOLDS[kind].finditer(sentence))
 

@@ -33,6 +33,16 @@ def test_a_sentence_holds_the_asked_value_only_if_the_question_lacks_it():
     assert not holds(None, "anything 2025", "what?")
     assert holds("date", "直至7世紀伊斯蘭教傳入當地為止。", "伊斯蘭教在哪一個世紀傳入?")  # the century, not the word
     assert holds("date", "It warmed from 22,000 years ago.", "When did it warm?")
+
+
+def test_a_date_holds_no_count_or_amount_unless_the_question_asks_how_long():
+    """協議金額是多少? is not answered by a sentence whose only number is its date; 工作了多少年? may be (3年)."""
+    assert not holds("number", "美國商務部於5月13日正式撤銷了規定。", "協議金額是多少?")
+    assert holds("number", "協議金額為60億美元,於5月13日簽署。", "協議金額是多少?")
+    assert not holds("number", "In 1998 the team won the cup.", "How many titles did they win?")
+    assert holds("number", "They won 3 titles in 1998.", "How many titles did they win?")
+    assert holds("number", "他在當地工作了3年。", "他在當地工作了多少年?")
+    assert holds("number", "The empire lasted for two centuries, until 1453.", "How long did the empire last?")
     assert holds("date", "Schools were founded in the nineteenth century.", "In what century?")
 
 
