@@ -75,7 +75,8 @@ _HOLDS = {
         re.IGNORECASE,
     ),
     "number": re.compile(
-        rf"\d|[{_CN_NUM}]+\s*[個个名位座項项次人年倍種种歲岁%％]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+        # digits, but not those of a name such as H20, L40 or X.25
+        rf"(?<![A-Za-z0-9.])\d+|[{_CN_NUM}]+\s*[個个名位座項项次人年倍種种歲岁%％]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
         r"|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|half|percent)\b",
         re.IGNORECASE,
     ),

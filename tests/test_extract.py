@@ -35,8 +35,11 @@ def test_a_sentence_holds_the_asked_value_only_if_the_question_lacks_it():
     assert holds("date", "It warmed from 22,000 years ago.", "When did it warm?")
 
 
-def test_a_date_holds_no_count_or_amount_unless_the_question_asks_how_long():
-    """協議金額是多少? is not answered by a sentence whose only number is its date; 工作了多少年? may be (3年)."""
+def test_a_date_or_a_model_name_holds_no_count_or_amount():
+    """協議金額是多少? is not answered by a sentence whose only number is its date, unless the question asks how long
+    (工作了多少年?: 3年); nor is a price by a sentence whose only digits name chips (H20, L40)."""
+    assert not holds("number", "其就會設計降規晶片,如H20和L40。", "H20晶片在中國的售價是多少?")
+    assert holds("number", "H20的售價約為1.2萬美元。", "H20晶片在中國的售價是多少?")
     assert not holds("number", "美國商務部於5月13日正式撤銷了規定。", "協議金額是多少?")
     assert holds("number", "協議金額為60億美元,於5月13日簽署。", "協議金額是多少?")
     assert not holds("number", "In 1998 the team won the cup.", "How many titles did they win?")
