@@ -126,7 +126,7 @@ class TermWeights:
         weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
         # a name the sources write in Latin letters anyway, or a year (1754: the same digits in either language; a
         # shorter number may be written otherwise, 66 million as 6600万): its absence is a fact
-        alike = term.proper and not is_cjk(term.label) and self.spells_names or bool(_YEAR.fullmatch(term.label))
+        alike = (term.proper and not is_cjk(term.label) and self.spells_names) or bool(_YEAR.fullmatch(term.label))
         if crossing and df == 0 and len(variants) == 1 and not alike \
                 and (zipf < RARE_ZIPF or (term.proper or is_cjk(term.label)) and not self._glossed(term)):
             # asked in a language no source is written in, a rare word with no translation (a name such as
