@@ -75,6 +75,9 @@ class Assistant:
     def warm(self) -> None:
         """Load everything a first question would (index, model, tokenizers), so it is answered quickly."""
         self.retrieve("warm up 暖機")
+        check = self.library.english_check
+        if check is not None and "en" in self.index.languages:
+            check.similarity("warm up", "warm up")
 
     def retrieve(self, question: str, *, history=None, top_k: int | None = None) -> list[Passage]:
         """The passages the answer would draw on, best first."""
@@ -156,6 +159,10 @@ class Assistant:
             if bridged is not query.terms:
                 query = replace(query, terms=snapshot.weights.weigh(bridged, language=query.language))
         selection = snapshot.select(query, found.passages, vector, self.settings)
+        check = self.library.english_check
+        if check is not None and language == "en" and selection.sentences and not selection.about_source \
+                and selection.sentences[0].english:
+            selection.english_similarity = check.similarity(query.text, selection.sentences[0].text)
         return selection, found, retrieved
 
     def _mode(self, mode: str | None) -> str:

@@ -38,6 +38,7 @@ class Selection:
     about_source: bool = False  # answered from the byline or reference list (no gate: the metadata says so)
     similarity: float | None = None  # best cosine between the question and a chosen sentence
     cross: bool = False  # the chosen sentences are in another language than the question
+    english_similarity: float | None = None  # question and first sentence both English: EnglishCheck's cosine
     runner_up: Sentence | None = None  # scored within close_margin of the first sentence: quoted too
 
 

@@ -19,7 +19,7 @@ GATE_FILE = Path(__file__).resolve().parent / "gate.json"
 # nearest passages, for the reader to judge (a paraphrase the gate doubts often has its answer there)
 NEAREST_CONFIDENCE = 0.1
 FEATURES = ("coverage", "first_coverage", "passage_coverage", "absent", "similarity", "cross", "cross_similarity",
-            "cross_coverage", "agreement", "typed_hit", "typed_miss", "concentration")
+            "cross_coverage", "agreement", "typed_hit", "typed_miss", "concentration", "english", "english_similarity")
 
 
 def features(selection: Selection) -> dict[str, float | None]:
@@ -32,7 +32,10 @@ def features(selection: Selection) -> dict[str, float | None]:
             "agreement": selection.agreement, "concentration": selection.concentration,
             # asked for a date/number/name and a chosen sentence holds one, or none does: two signals of
             # different strength (one linear feature made them mirror each other)
-            "typed_hit": float(selection.typed > 0), "typed_miss": float(selection.typed < 0)}
+            "typed_hit": float(selection.typed > 0), "typed_miss": float(selection.typed < 0),
+            # question and answer both English, and how alike all-MiniLM-L6-v2 finds them (0 where it was not read)
+            "english": float(selection.english_similarity is not None),
+            "english_similarity": selection.english_similarity or 0.0}
 
 
 @dataclass(frozen=True)

