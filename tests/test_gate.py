@@ -202,6 +202,14 @@ def test_an_english_question_over_the_chinese_article_is_not_read_by_the_english
     assert selection.english_similarity is None and features(selection)["english"] == 0.0
 
 
+def test_the_english_check_can_be_turned_off(settings):
+    from assistant import Assistant
+    from assistant.embeddings import EnglishCheck
+
+    assert isinstance(Assistant(settings).library.english_check, EnglishCheck)
+    assert Assistant(settings.model_copy(update={"english_check": False})).library.english_check is None
+
+
 def test_an_english_check_that_cannot_load_leaves_the_gate_as_it_was(settings, caplog):
     """A model that fails to load gives no cosine (the gate reads the answer as one of another language), warns
     once and is not tried again for every question."""
