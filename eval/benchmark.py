@@ -1,6 +1,7 @@
 """Speed and retrieval benchmark; its numbers go in the README (not in timed tests).
 
-    python eval/benchmark.py            # core: answer() latency, CLI cold start, ingest, hit rates
+    python eval/benchmark.py            # core: answer() latency, CLI cold start, ingest, hit rates; the English
+                                        # check's cost over English sources
     python eval/benchmark.py --web      # also the web app over HTTP (see assistant web)
     python eval/benchmark.py --llm 0.5b,1.5b   # generated answers from real small models (eval/localllm.py)
     python eval/benchmark.py --scale [--sizes 1000,10000,100000 --served …]   # eval/scale.py, its options after
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -65,6 +67,29 @@ def core(index_dir: Path, repeats: int) -> dict:
         "ingest_first_s": ingest_s, "ingest_chunks": report.chunks, "ingest_chunks_per_s": report.chunks / ingest_s,
         "reingest_unchanged_s": statistics.median(reingest), "retrieval": hits,
     }
+
+
+def english_sources(work: Path) -> dict:
+    """What the English check costs where it runs: a cold `assistant ask` in English over English sources (the article
+    beside the tests' stand-in reports), its time and peak resident memory, with the check (torch loads) and
+    without it (ASSISTANT_ENGLISH_CHECK=false)."""
+    corpus = work / "corpus-en"
+    shutil.copytree(ROOT / "corpus", corpus)
+    for report in (ROOT / "tests" / "fixtures" / "stand-in-reports").glob("*.txt"):
+        shutil.copy(report, corpus / report.name)
+    env = dict(os.environ, ASSISTANT_CORPUS_DIR=str(corpus), ASSISTANT_INDEX_DIR=str(work / "index-en"))
+    timed_cli(["ingest", "--quiet"], env)
+    question = "What did the European Commission spokesperson say?"
+    peak = f"import resource; from assistant import answer; answer({question!r}); " \
+           "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    out = {}
+    for check in ("true", "false"):
+        runs = dict(env, ASSISTANT_ENGLISH_CHECK=check)
+        out[f"check_{check}"] = {
+            "cli_ask_cold_s": statistics.median(timed_cli(["ask", question], runs) for _ in range(3)),
+            "peak_rss_mb": int(subprocess.run([sys.executable, "-c", peak], env=runs, check=True, capture_output=True,
+                                              text=True).stdout.split()[-1]) / 1024}
+    return out
 
 
 def _rss_mb(pid: int) -> float:
@@ -276,7 +301,7 @@ def main() -> None:
         print(json.dumps(results, indent=2))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        results = {"core": core(Path(tmp) / "index", args.repeats)}
+        results = {"core": core(Path(tmp) / "index", args.repeats), "english_sources": english_sources(Path(tmp))}
         if args.web:
             results["web"] = web(Path(tmp) / "index", clients=args.clients, per_client=args.per_client)
     print(json.dumps(results, indent=2))
