@@ -202,12 +202,14 @@ def test_an_english_question_over_the_chinese_article_is_not_read_by_the_english
     assert selection.english_similarity is None and features(selection)["english"] == 0.0
 
 
-def test_the_english_check_can_be_turned_off(settings):
+def test_the_english_check_can_be_turned_off_and_is_off_where_the_gate_does_not_apply(settings):
     from assistant import Assistant
     from assistant.embeddings import EnglishCheck
 
     assert isinstance(Assistant(settings).library.english_check, EnglishCheck)
     assert Assistant(settings.model_copy(update={"english_check": False})).library.english_check is None
+    # nor is it loaded for an encoder the gate was not fitted on: the coverage thresholds decide there
+    assert Assistant(settings.model_copy(update={"embedding_model": "fake-hash"})).library.english_check is None
 
 
 def test_an_english_check_that_cannot_load_leaves_the_gate_as_it_was(settings, caplog):
