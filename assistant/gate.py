@@ -49,10 +49,19 @@ class Gate:
 
     def confidence(self, selection: Selection) -> float:
         """The fitted probability that the chosen sentences answer the question."""
-        x = features(selection)
-        z = self.bias + sum(self.weights.get(name, 0.0) * (self.neutral.get(name, 0.0) if value is None else value)
-                            for name, value in x.items())
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.log_odds(features(selection))))))
+
+    def log_odds(self, signals: dict[str, float | None]) -> float:
+        """The model's log-odds over ``features``' signals (a signal it has no weight for counts nothing)."""
+        return self.bias + sum(self.weights.get(name, 0.0) * (self.neutral.get(name, 0.0) if value is None else value)
+                               for name, value in signals.items())
+
+
+def fitted_for(settings: Settings) -> Gate | None:
+    """The fitted gate if it was fitted on the configured encoder's cosines; else None (another encoder's cosines
+    mean something else, and the coverage thresholds decide)."""
+    gate = load_gate()
+    return gate if gate is not None and gate.model == settings.model_label else None
 
 
 @cache
@@ -81,8 +90,8 @@ def decide(selection: Selection, settings: Settings) -> Verdict:
         return Verdict(False, "no sentence of the retrieved passages matches the question")
     if selection.about_source:  # the byline or reference list: the source's own metadata says so
         return Verdict(True, "a question about the source, answered from its byline or reference list")
-    gate = load_gate()
-    if gate is None or selection.similarity is None or gate.model != settings.model_label:
+    gate = fitted_for(settings)
+    if gate is None or selection.similarity is None:
         supported = selection.coverage >= settings.min_coverage and selection.absent <= settings.max_absent
         return Verdict(supported, f"coverage {selection.coverage:.2f} (at least {settings.min_coverage}), words no "
                                   f"source holds {selection.absent:.2f} (at most {settings.max_absent})",

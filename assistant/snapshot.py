@@ -22,7 +22,7 @@ from .embeddings import EnglishCheck, LazyEmbeddings
 from .errors import IndexMismatch
 from .evidence import Evidence
 from .extractive import Selection, select
-from .gate import load_gate
+from .gate import fitted_for
 from .indexinfo import IndexInfo
 from .ingest import IngestReport, index_lock, ingest
 from .lexical import LexicalIndex
@@ -106,9 +106,8 @@ class Library:
     def english_check(self) -> EnglishCheck | None:
         """all-MiniLM-L6-v2 for English answers, where the gate fitted for this encoder weighs its cosine (with
         another encoder the coverage thresholds decide, and it would load for nothing)."""
-        gate = load_gate()
-        if not self.settings.english_check or gate is None or gate.model != self.settings.model_label \
-                or "english_similarity" not in gate.weights:
+        gate = fitted_for(self.settings)
+        if not self.settings.english_check or gate is None or "english_similarity" not in gate.weights:
             return None
         return EnglishCheck(self.settings)
 

@@ -329,6 +329,8 @@ def fit_added(args) -> None:
     leaves every question without the new signals as it was."""
     import json
 
+    from dataclasses import replace
+
     import numpy as np
     from scipy.optimize import minimize
 
@@ -336,15 +338,11 @@ def fit_added(args) -> None:
 
     gate, added = load_gate(), args.added.split(",")
     rows = [json.loads(line) for path in args.fit_added for line in Path(path).read_text(encoding="utf-8").splitlines()]
-    known = {k: v for k, v in gate.weights.items() if k not in added}
-
-    def log_odds(r, weights):
-        s = r["signals"]
-        return gate.bias + sum(w * (gate.neutral.get(k, 0.0) if s[k] is None else s[k]) for k, w in weights.items())
+    known = replace(gate, weights={k: v for k, v in gate.weights.items() if k not in added})
 
     def fit(train):
         x = np.array([[r["signals"][k] for k in added] for r in train])
-        offset = np.array([log_odds(r, known) for r in train])
+        offset = np.array([known.log_odds(r["signals"]) for r in train])
         y = np.array([r["answerable"] for r in train], dtype=float)
         weight = np.where(y == 1, 0.5 / y.sum(), 0.5 / (1 - y).sum()) * len(y)
 
@@ -355,7 +353,8 @@ def fit_added(args) -> None:
         return dict(zip(added, minimize(loss, np.zeros(len(added))).x.tolist()))
 
     def probabilities(test, weights):
-        return np.array([r["p"] if r["signals"] is None else 1 / (1 + np.exp(-log_odds(r, {**known, **weights})))
+        model = replace(known, weights={**known.weights, **weights})
+        return np.array([r["p"] if r["signals"] is None else 1 / (1 + np.exp(-model.log_odds(r["signals"])))
                          for r in test])
 
     usable = [r for r in rows if r["signals"] is not None and any(r["signals"].get(k) for k in added)]

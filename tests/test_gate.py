@@ -44,20 +44,29 @@ def test_a_near_miss_is_flagged_for_showing_its_nearest_sentences(monkeypatch, s
     assert not gate.decide(Selection([], 0.0), settings).near  # nothing chosen: nothing to show
 
 
-def test_the_article_and_english_reports_read_as_one_subject(corpus_dir, tmp_path, embeddings):
+@pytest.fixture
+def reports_bot(corpus_dir, tmp_path, embeddings):
     """The article beside three English reports on the same events (stand-ins written for the tests: the real texts
-    are not committed) is one subject by ALIKE, so concentration says nothing; questions in either language are
-    answered from either source, and the manifest's references name the English files."""
+    are not committed), indexed."""
     import shutil
 
     from assistant import Assistant, Settings
-    from assistant.extractive import ALIKE
     from tests.conftest import ROOT
 
     for f in (ROOT / "tests" / "fixtures" / "stand-in-reports").glob("*.txt"):
         shutil.copy(f, corpus_dir / f.name)
     bot = Assistant(Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "reports-index"), embeddings=embeddings)
     bot.ingest(progress=False)
+    return bot
+
+
+def test_the_article_and_english_reports_read_as_one_subject(reports_bot):
+    """The article beside the English stand-in reports is one subject by ALIKE, so concentration says nothing;
+    questions in either language are answered from either source, and the manifest's references name the English
+    files."""
+    from assistant.extractive import ALIKE
+
+    bot = reports_bot
     assert bot.evidence.likeness > ALIKE
     selection, _, _ = bot._select("What did the European Commission spokesperson say?", None, "en")
     assert selection.concentration is None
@@ -164,20 +173,13 @@ class _Check:
         return self.cosine
 
 
-def test_the_english_check_reads_an_english_question_with_an_english_answer_only(corpus_dir, tmp_path, embeddings):
+def test_the_english_check_reads_an_english_question_with_an_english_answer_only(reports_bot):
     """all-MiniLM-L6-v2 reads English only: it is asked where the question and the first chosen sentence are both
     English, and the gate sees its cosine; a Chinese question, or an English one answered from the Chinese article,
     is judged as before."""
-    import shutil
-
-    from assistant import Assistant, Settings
     from assistant.gate import features
-    from tests.conftest import ROOT
 
-    for f in (ROOT / "tests" / "fixtures" / "stand-in-reports").glob("*.txt"):
-        shutil.copy(f, corpus_dir / f.name)
-    bot = Assistant(Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "reports-index"), embeddings=embeddings)
-    bot.ingest(progress=False)
+    bot = reports_bot
     bot.library.english_check = check = _Check()
     question = "What did the European Commission spokesperson say?"
     selection, _, _ = bot._select(question, None, "en")
