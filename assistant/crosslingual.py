@@ -19,6 +19,10 @@ from .text import ANALYZER_VERSION, BIGRAM_MARK, Analyzer, glossary_entries, is_
 
 _SKIP_DEF = ("cl:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in", "erhua variant")
 _MAX_DEF_WORDS = 2
+# CC-CEDICT's editorial words, not glosses: "fig. to weaken", "to tell sb sth", "tools etc", "namely: …"
+_EDITORIAL = re.compile(r"\b(?:fig|esp|usu|orig|coll|derog|arch|euph|onom|abbr|cf|e\.g|i\.e)\.|\b(?:sb|sth|one)'s\b"
+                        r"|\b(?:sb|sth|etc|namely)\b", re.IGNORECASE)
+_NOTE = re.compile(r"\bpr\.|\bvariant of\b|\b(?:also|often) written\b|\bwritten as\b", re.IGNORECASE)
 # A longer verb sense gives its head verb (复原 "to restore (sth) to (its) former condition": restore), unless that
 # verb is a light one whose meaning lies in what follows it (上路 "to set out on a journey", 生效 "to take effect")
 _VERB_SENSE = re.compile(r"\s*to ([a-z][a-z\-']*)")
@@ -45,19 +49,31 @@ def abbreviations(definition: str) -> list[str]:
 
 def definition_words(definition: str, analyzer: Analyzer) -> list[list[str]]:
     """Stemmed content words of each short sense of one CC-CEDICT definition, the head verb of a longer verb sense,
-    and the abbreviations it spells out as senses of their own."""
-    text = plain_letters(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", definition).strip().lower())
-    if not text or text.startswith(_SKIP_DEF):
+    and the abbreviations it spells out as senses of their own. The dictionary's notes are no senses: its editorial
+    marks (fig., sb, etc), a literal rendering ("lit. to eat vinegar" of 吃醋, "to be jealous"), a note on spelling or
+    sound ("also written …", "Taiwan pr. …", "archaic variant of …"), and what follows a name ("Sanhe, county-level
+    city in Langfang, Hebei"; "Alabama, US state": these say where or what the named thing is, not what it is called)."""
+    text = plain_letters(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", definition).strip())
+    if not text or text.lower().startswith(_SKIP_DEF):
         return []
     senses = [[analyzer.stem(a)] for a in abbreviations(definition) if zipf(a) < COMMON_WORD_ZIPF]
-    for part in re.split(r"[,;/]", text):
-        # a prefix sense ("super-", "ultra-") is the word the index holds ("super" of Super Bowl)
-        found = (w.rstrip("-'") for w in re.findall(r"[a-z][a-z\-']*", part))
-        words = [w for w in found if w not in analyzer.stopwords]
-        if 1 <= len(words) <= _MAX_DEF_WORDS:
-            senses.append([analyzer.stem(w) for w in words])
-        elif (verb := _VERB_SENSE.match(part)) and words[:1] == [verb.group(1)] and verb.group(1) not in _LIGHT_VERBS:
-            senses.append([analyzer.stem(verb.group(1))])
+    for sense in text.split(";"):
+        sense = sense.strip()
+        if sense.lower().startswith("lit.") or _NOTE.search(sense):
+            continue
+        parts = re.split(r"[,/]", _EDITORIAL.sub(" ", sense))
+        if sense[:1].isupper():  # a name: its qualifiers name other things
+            parts = parts[:1] + [p for p in parts[1:] if not re.search(r"\b[A-Z]", p)]
+        for part in parts:
+            part = part.lower()
+            # a prefix sense ("super-", "ultra-") is the word the index holds ("super" of Super Bowl)
+            found = (w.rstrip("-'") for w in re.findall(r"[a-z][a-z\-']*", part))
+            words = [w for w in found if w not in analyzer.stopwords]
+            if 1 <= len(words) <= _MAX_DEF_WORDS:
+                senses.append([analyzer.stem(w) for w in words])
+            elif (verb := _VERB_SENSE.match(part)) and words[:1] == [verb.group(1)] \
+                    and verb.group(1) not in _LIGHT_VERBS:
+                senses.append([analyzer.stem(verb.group(1))])
     return senses
 
 

@@ -109,6 +109,19 @@ def test_cedict_definitions_keep_short_senses_only(analyzer):
     assert definition_words("super-; ultra-", analyzer) == [["super"], ["ultra"]]  # a prefix is the bare word
 
 
+def test_cedict_editorial_words_are_no_glosses(analyzer):
+    """CC-CEDICT marks senses with "fig.", "lit.", "sb", "sth" and "etc": read as words, "fig" bridged 閹割 ("fig. to
+    emasculate") to 價值 ("fig. values"). The marks go; a literal rendering of an idiom is not a sense at all."""
+    stem = analyzer.stem
+    assert definition_words("fig. to emasculate", analyzer) == [[stem("emasculate")]]
+    assert definition_words("lit. to eat vinegar; fig. to be jealous", analyzer) == [[stem("jealous")]]
+    assert definition_words("to harm sb's interests", analyzer) == [[stem("harm"), stem("interests")]]
+    assert definition_words("tools etc", analyzer) == [[stem("tools")]]
+    assert definition_words("fig (fruit)", analyzer) == [["fig"]]  # the fruit stays
+    tables = build_tables(analyzer, {"价值", "fig"})
+    assert "阉割" not in tables["pivot"] and "价值" not in tables["en2zh"].get("fig", [])
+
+
 def test_a_long_verb_sense_gives_its_head_verb_unless_the_verb_is_light(analyzer):
     """复原 is glossed "to restore (sth) to (its) former condition": "restored" in an English question reaches a
     Chinese source that writes 复原. 上路 "to set out on a journey" says nothing of setting anything."""
