@@ -120,8 +120,10 @@ _WHO = re.compile(r"誰|谁|哪位|何人|什麼人|什么人|名字|姓名|\bwh
                   re.IGNORECASE)
 # The source named as such (這篇文章, 本文, "this article"; not 霍布斯的文章): where and when *it* was published is its
 # byline's to say, and what *it* cites its reference list's
+# "the article", "this piece", and with the outlet's or a word's name before it: "the iKnow article", "the original piece"
+_THE_ARTICLE = r"\b(?:this|the) (?:[\w.-]+ )?(?:article|piece|analysis|story|post)\b"
 _SELF = (r"(?:(?:這篇|这篇|本文|該文|该文|此文|這份|这份)(?:文章|分析|報導|报道|評論|评论)?|(?<![的之])文章"
-         r"|\b(?:this|the) (?:article|piece|analysis|story|post)\b|\bthis report\b)")
+         rf"|{_THE_ARTICLE}|\bthis report\b)")
 _PUBLISHED = (r"(?:發表|发表|刊登|刊出|刊載|刊载|刊於|刊于|登在|出自|來自|来自|\b(?:published|posted|ran|came out|appeared"
               r"|publication|publisher|outlet|website|site|newspaper|magazine)\b)")
 # Between the two, only words that ask where or when (文章是什麼時候發表的, 这篇文章是哪个媒体发表的; "When was the article
@@ -132,8 +134,7 @@ _PUBLICATION = re.compile(rf"{_SELF}{_WHERE_WHEN}{{0,10}}{_PUBLISHED}|{_PUBLISHE
 # A question about another work is not about the source: a title in book marks or quotes (《醫學寶鑑》的作者是誰?), "the
 # author of Hamlet", "who wrote the poem …", "who wrote about …"
 _OTHER_WORK = re.compile(
-    r"[《「“\"]|\bauthor of (?!(?:this|the) (?:article|piece|analysis|story|post)\b)"
-    r"|\bwho wrote (?!(?:this|the) (?:article|piece|analysis|story|post)\b)\w", re.IGNORECASE)
+    rf"[《「“\"]|\bauthor of (?!{_THE_ARTICLE})|\bwho wrote (?!{_THE_ARTICLE})\w", re.IGNORECASE)
 # ... its title, what it is about or a summary of it (這篇文章在講什麼?, "What is the article about?", 請總結這篇文章; not
 # "what does the article say about Huawei"): its own headline says
 _TITLE = re.compile(

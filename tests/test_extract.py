@@ -438,6 +438,9 @@ def test_sentences_that_follow_one_another_are_one_quote_in_either_order(bot):
     ("Who wrote about the distillation of sea water?", None), ("Who is the author of Hamlet?", None),
     ("輝達執行長引用了什麼數字?", None), ("這篇分析參考了什麼資料?", "references"),
     ("霍布斯的第一份引發爭議的文章於何年發表?", None),
+    # the source named with its outlet
+    ("Who wrote the iKnow article and when?", "byline"), ("When was the iKnow piece published?", "byline"),
+    ("What is the iKnow article about?", "title"),
     # its title, or what it is about, but not what it says about something
     ("What is the title of the article?", "title"), ("本文主旨为何?", "title"), ("What is this article mainly about?", "title"),
     ("What does the article say about Huawei?", None), ("文章對輝達的重點評估是什麼?", None),
