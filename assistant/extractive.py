@@ -204,8 +204,17 @@ def _quote_runner_up(selection: Selection, max_sentences: int) -> None:
     """The runner-up joins the quoted sentences after the gate's signals were read: they are those of the
     sentences before it."""
     runner_up = selection.runner_up
-    if runner_up is not None and len(selection.sentences) < max_sentences and runner_up not in selection.sentences:
-        selection.sentences.insert(1, runner_up)
+    if runner_up is None or len(selection.sentences) >= max_sentences or runner_up in selection.sentences:
+        return
+    if any(_repeats(runner_up.text, s.text) for s in selection.sentences):
+        return  # a figure caption that repeats the headline, a line quoted twice: the second copy tells nothing more
+    selection.sentences.insert(1, runner_up)
+
+
+def _repeats(a: str, b: str) -> bool:
+    """Whether one text holds the other whole (the headline and its figure caption, 圖、<headline>)."""
+    a, b = a.strip(), b.strip()
+    return bool(a and b) and (a in b or b in a)
 
 
 def _complete_lead(evidence: Evidence, selection: Selection, candidates: list[Candidate], terms: list[Term],

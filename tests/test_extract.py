@@ -262,9 +262,9 @@ def test_low_coverage_is_reported_for_abstention():
     assert selection.coverage == 0.2
 
 
-def _runner_up(priors, margin, max_sentences=3):
+def _runner_up(priors, margin, max_sentences=3, texts=("关税暂停九十天", "关税的谈判仍在进行", "关税以外的话题")):
     terms = [Term("关税", {"关税": 1.0}, 1.0)]
-    cands = _candidates(terms, "关税暂停九十天", "关税的谈判仍在进行", "关税以外的话题")
+    cands = _candidates(terms, *texts)
     for candidate, prior in zip(cands, priors):
         candidate.prior = prior
     selection = _cover(terms, cands, total=1.0, max_sentences=max_sentences, close_margin=margin)
@@ -277,6 +277,12 @@ def _runner_up(priors, margin, max_sentences=3):
 def test_a_runner_up_scoring_about_alike_is_quoted_too():
     # equal lexical gain; priors 0.30 / 0.25 / 0.0: the second is within 0.1 of the first, the third is not
     assert _runner_up([0.30, 0.25, 0.0], 0.1) == ["关税暂停九十天", "关税的谈判仍在进行"]
+
+
+def test_a_runner_up_that_repeats_the_first_sentence_is_not_quoted():
+    """The headline and its figure caption (圖、<headline>) score alike; quoting both says the same thing twice."""
+    texts = ("关税暂停九十天", "图、关税暂停九十天", "关税的谈判仍在进行")
+    assert _runner_up([0.30, 0.25, 0.0], 0.1, texts=texts) == ["关税暂停九十天"]
 
 
 def test_no_runner_up_when_the_first_sentence_clearly_wins_or_none_is_wanted():
