@@ -161,12 +161,13 @@ class TermWeights:
         """A two-character word of two common characters that general Chinese rarely writes together (让日 of
         讓日韓, 期在, 是从, 不为): jieba glued a particle or a name's character to its neighbour. Its characters
         become terms of their own (stopwords dropped), as weak as any single character. A word the sources write
-        too stays whole (两难, 两国: their characters are common, but so is the word where they are)."""
+        too, if jieba's dictionary knows it, stays whole (两难, 两国: their characters are common, but so is the
+        word where they are); one jieba's HMM glued (让日 of 讓日方 too) does not."""
         out: list[Term] = []
         labels = {t.label for t in terms}
         for term in terms:
             cohesion = None if term.proper or term.carried or not is_cjk(term.label) else self.analyzer.cohesion(term.label)
-            if cohesion is None or cohesion >= MIN_COHESION or self.index.df([term.label]):
+            if cohesion is None or cohesion >= MIN_COHESION or (cohesion > -math.inf and self.index.df([term.label])):
                 out.append(term)
                 continue
             for char in term.label:

@@ -417,6 +417,14 @@ def test_two_common_characters_general_chinese_rarely_writes_together_are_split(
     terms = [Term(w, {w: 1.0}) for w in analyzer.words(question)]
     labels = [t.label for t in TermWeights(index, analyzer).weigh(terms, question)]
     assert "让日" not in labels and "日" in labels and "差点" in labels and "朴正熙" in labels
+    # a dictionary word of two common characters that the sources write too is their word, not a glue
+    assert analyzer.cohesion("两难") < 1.5
+    texts.append("輝達仍處於兩難境地。")
+    chunks = [Chunk(str(i), "d", 0, len(t), t, [(0, len(t))]) for i, t in enumerate(texts)]
+    index = LexicalIndex.build(chunks, {}, {}, {}, [analyzer.tokens(t) for t in texts])
+    terms = [Term(w, {w: 1.0}) for w in analyzer.words("輝達為什麼處境兩難?")]
+    labels = [t.label for t in TermWeights(index, analyzer).weigh(terms, "輝達為什麼處境兩難?")]
+    assert "两难" in labels and "难" not in labels
 
 
 def test_an_untranslatable_name_in_another_language_does_not_count_against_answering(tmp_path, embeddings):
