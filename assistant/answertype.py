@@ -120,7 +120,8 @@ _WHO = re.compile(r"誰|谁|哪位|何人|什麼人|什么人|名字|姓名|\bwh
                   re.IGNORECASE)
 # The source named as such (這篇文章, 本文, "this article"; not 霍布斯的文章): where and when *it* was published is its
 # byline's to say, and what *it* cites its reference list's
-# "the article", "this piece", and with the outlet's or a word's name before it: "the iKnow article", "the original piece"
+# "the article", "this piece", and with the outlet's or another word before the noun: "the iKnow article", "the
+# original piece"
 _THE_ARTICLE = r"\b(?:this|the) (?:[\w.-]+ )?(?:article|piece|analysis|story|post)\b"
 _SELF = (r"(?:(?:這篇|这篇|本文|該文|该文|此文|這份|这份)(?:文章|分析|報導|报道|評論|评论)?|(?<![的之])文章"
          rf"|{_THE_ARTICLE}|\bthis report\b)")

@@ -26,8 +26,10 @@ def cache_dir() -> Path:
     return root / "assistant"
 
 
-def cached(name: str, build: Callable[[], T], dumps: Callable[[T], bytes], loads: Callable[[bytes], T]) -> T:
-    """The value stored under ``name``, or ``build()`` stored there for next time."""
+def cached(name: str, build: Callable[[], T], dumps: Callable[[T], bytes], loads: Callable[[bytes], T],
+           replaces: str = "") -> T:
+    """The value stored under ``name``, or ``build()`` stored there for next time. Once stored, other files whose names
+    begin with ``replaces`` (the same table built by other versions) are removed."""
     path = cache_dir() / name
     try:
         return loads(path.read_bytes())
@@ -36,7 +38,10 @@ def cached(name: str, build: Callable[[], T], dumps: Callable[[T], bytes], loads
     except Exception as exc:  # damaged or from another version: build it again
         log.info("rebuilding cached %s (%s)", name, exc)
     value = build()
-    _store(path, lambda partial: partial.write_bytes(dumps(value)))
+    if _store(path, lambda partial: partial.write_bytes(dumps(value))) and replaces:
+        for old in path.parent.glob(f"{replaces}*"):
+            if old != path:
+                old.unlink(missing_ok=True)
     return value
 
 

@@ -115,7 +115,7 @@ def cedict_senses(analyzer: Analyzer) -> list[tuple[str, frozenset[str], frozens
     key = _cedict_key(analyzer)
     if key not in _SENSES:
         _SENSES[key] = cached(f"cedict-senses-{key}.marshal", lambda: _parse_cedict(analyzer), marshal.dumps,
-                              marshal.loads)
+                              marshal.loads, replaces=f"cedict-senses-{analyzer.lexicon_key}-")
     return _SENSES[key]
 
 
@@ -127,7 +127,8 @@ def _word_set(kind: str, analyzer: Analyzer, build: Callable[[], Iterable[str]])
     parsed dictionary takes 0.3 s to load), and kept for the process."""
     name = f"cedict-{kind}-{_cedict_key(analyzer)}.marshal"
     if name not in _WORD_SETS:
-        _WORD_SETS[name] = frozenset(cached(name, lambda: sorted(build()), marshal.dumps, marshal.loads))
+        _WORD_SETS[name] = frozenset(cached(name, lambda: sorted(build()), marshal.dumps, marshal.loads,
+                                            replaces=f"cedict-{kind}-{analyzer.lexicon_key}-"))
     return _WORD_SETS[name]
 
 

@@ -65,3 +65,26 @@ def test_a_cache_that_cannot_be_written_still_answers(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))  # a file where the folder should be
     table = lookup_table("t.sqlite", lambda: {"kind": 5.4})
     assert table.get("kind") == 5.4 and table.get("zeria") is None
+
+
+def test_a_table_built_anew_replaces_its_other_versions_only(tmp_path, monkeypatch):
+    """A table cached under a new version key (analyzer version, code fingerprint) removes the files of the same table
+    left by other versions, and no other file: the cache does not grow with every version."""
+    import marshal
+
+    from assistant.cache import cache_dir, cached
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = cache_dir()
+    folder.mkdir(parents=True)
+    for name in ("cedict-senses-lex-26-aaa.marshal", "cedict-senses-other-27-bbb.marshal",
+                 "cedict-glossed-lex-26.marshal"):
+        (folder / name).write_bytes(marshal.dumps(["old"]))
+    assert cached("cedict-senses-lex-27-ccc.marshal", lambda: ["new"], marshal.dumps, marshal.loads,
+                  replaces="cedict-senses-lex-") == ["new"]
+    assert sorted(p.name for p in folder.iterdir()) == ["cedict-glossed-lex-26.marshal",
+                                                         "cedict-senses-lex-27-ccc.marshal",
+                                                         "cedict-senses-other-27-bbb.marshal"]
+    # read back, nothing is built or removed
+    assert cached("cedict-senses-lex-27-ccc.marshal", lambda: ["again"], marshal.dumps, marshal.loads,
+                  replaces="cedict-senses-lex-") == ["new"]
