@@ -49,7 +49,11 @@ class Gate:
 
     def confidence(self, selection: Selection) -> float:
         """The fitted probability that the chosen sentences answer the question."""
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.log_odds(features(selection))))))
+        return self.probability(features(selection))
+
+    def probability(self, signals: dict[str, float | None]) -> float:
+        """The model's probability over ``features``' signals."""
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.log_odds(signals)))))
 
     def log_odds(self, signals: dict[str, float | None]) -> float:
         """The model's log-odds over ``features``' signals (a signal it has no weight for counts nothing)."""

@@ -167,7 +167,8 @@ class TermWeights:
         labels = {t.label for t in terms}
         for term in terms:
             cohesion = None if term.proper or term.carried or not is_cjk(term.label) else self.analyzer.cohesion(term.label)
-            if cohesion is None or cohesion >= MIN_COHESION or (cohesion > -math.inf and self.index.df([term.label])):
+            if cohesion is None or cohesion >= MIN_COHESION or (not self.analyzer.guessed(term.label)
+                                                                 and self.index.df([term.label])):
                 out.append(term)
                 continue
             for char in term.label:

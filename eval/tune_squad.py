@@ -204,6 +204,14 @@ def at_mean_abstention(grid, target):
     return next(((t, per) for t, per in grid if np.mean([a for _, a in per.values()]) >= target), grid[-1])
 
 
+def threshold_free(at, target) -> float:
+    """Mean cites gold over the sets, at the first threshold where their mean left-out abstention reaches ``target``
+    (``at``: a ``scorer``)."""
+    import numpy as np
+
+    return float(np.mean([c for c, _ in at_mean_abstention(threshold_grid(at), target)[1].values()]))
+
+
 def gate_chart(gate: dict, path: Path) -> None:
     """The gate's trade-off: answerable questions answered against unanswerable ones abstained on."""
     import matplotlib
@@ -309,8 +317,7 @@ def across(args) -> None:
         p[read] = model.predict_proba(signal_matrix([test[i]["signals"] for i in read], neutral))[:, 1]
         for label, at, t in (("refit", scorer(test, p), threshold), ("committed", scorer(test), committed)):
             per = at(t)
-            grid = threshold_grid(at)
-            free = float(np.mean([c for c, _ in at_mean_abstention(grid, args.abstain)[1].values()]))
+            free = threshold_free(at, args.abstain)
             means[label].append((np.mean([c for c, _ in per.values()]), np.mean([a for _, a in per.values()]), free))
             print(f"seed {held} {label:9s} threshold {t:.2f}: " + " ".join(f"{n}={c:.3f}/{a:.2f}" for n, (c, a) in
                   per.items()) + f"  | mean cites gold at mean abstention {args.abstain}: {free:.4f}")
@@ -354,15 +361,15 @@ def fit_added(args) -> None:
 
     def probabilities(test, weights):
         model = replace(known, weights={**known.weights, **weights})
-        return np.array([r["p"] if r["signals"] is None else 1 / (1 + np.exp(-model.log_odds(r["signals"])))
-                         for r in test])
+        return np.array([r["p"] if r["signals"] is None else model.probability(r["signals"]) for r in test])
 
     usable = [r for r in rows if r["signals"] is not None and any(r["signals"].get(k) for k in added)]
     for held in sorted({r["seed"] for r in rows}):
         weights = fit([r for r in usable if r["seed"] != held])
         test = [r for r in rows if r["seed"] == held]
-        for label, at in (("with", scorer(test, probabilities(test, weights))), ("without", scorer(test, probabilities(test, {})))):
-            free = float(np.mean([c for c, _ in at_mean_abstention(threshold_grid(at), args.abstain)[1].values()]))
+        for label, at in (("with", scorer(test, probabilities(test, weights))),
+                          ("without", scorer(test, probabilities(test, {})))):
+            free = threshold_free(at, args.abstain)
             print(f"seed {held} {label:7s} threshold {gate.threshold:.2f}: " + " ".join(
                 f"{n}={c:.3f}/{a:.2f}" for n, (c, a) in at(gate.threshold).items()) + f"  | threshold-free {free:.4f}")
     weights = fit(usable)
