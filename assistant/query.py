@@ -43,6 +43,7 @@ class Term:
     single: bool = False  # one Chinese character: weak evidence either way
     proper: bool = False  # names someone or something: if no source holds it, the question is about something else
     surface: str = ""  # the question's own word (quarterly for the stem quarter): how common it is decides its weight
+    spelled: bool = False  # a foreign name the sources would spell by its sound: if none does, they lack it
 
     def lexical_tokens(self, analyzer: Analyzer) -> dict[str, float]:
         """The tokens BM25 scores the term by: its variants, and the character pairs of its Chinese ones, for a

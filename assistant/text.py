@@ -197,6 +197,13 @@ class Analyzer:
         return frozenset(w for run in _RUN.findall(self.fold(text)) if is_cjk(run)
                          for w, flag in self._tagger.cut(run) if flag in tags and len(w) > 1)
 
+    def name_like(self, text: str) -> frozenset[str]:
+        """The Chinese words of ``text`` that jieba tags as a name (a person's, a place's or another) or that its
+        dictionary lacks (its HMM joined them, often a foreign name's syllables)."""
+        return frozenset(w for run in _RUN.findall(self.fold(text)) if is_cjk(run)
+                         for w, flag in self._tagger.cut(run) if flag.startswith("nr") or flag in ("ns", "nz")
+                         or self.guessed(w))
+
     def predicative(self, word: str) -> bool:
         """Whether jieba tags the Chinese word, taken whole, as a verb, an adjective or an adverb (排定, 盯紧, 真的):
         it says what is asked, not what the question is about."""

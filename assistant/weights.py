@@ -63,6 +63,9 @@ def absent_share(terms: list[Term]) -> float:
     return sum(t.weight for t in own if t.df == 0 and not t.single) / total if total else 0.0
 
 
+_NAME_DOT = re.compile("[·•・]")  # the middle dot between a foreign name's parts
+
+
 class TermWeights:
     """Weighs a question's terms against one loaded index."""
 
@@ -88,9 +91,12 @@ class TermWeights:
         scaled by how rare the word is in general language, halved for terms carried from history.
         ``question`` (its text) lets jieba's fragments of a name be rejoined; ``language`` (its script)
         says whether it is asked in a language no source is written in."""
-        terms = self._rejoin(terms, self.analyzer.fold(question)) if question else terms
-        terms = self._split_glued(terms)
         crossing = self.index.foreign(language)
+        if question:
+            folded = self.analyzer.fold(question)
+            terms = self._rejoin(terms, folded)
+            terms = self._transliterated(terms, folded) if crossing else terms
+        terms = self._split_glued(terms)
         return [self._weighed(term, crossing) for term in terms]
 
     def _weighed(self, term: Term, crossing: bool) -> Term:
@@ -126,7 +132,8 @@ class TermWeights:
         weight *= (CARRIED_WEIGHT if term.carried else 1.0) * (SINGLE_CHAR_WEIGHT if term.single else 1.0)
         # a name the sources write in Latin letters anyway, or a year (1754: the same digits in either language; a
         # shorter number may be written otherwise, 66 million as 6600万): its absence is a fact
-        alike = (term.proper and not is_cjk(term.label) and self.spells_names) or bool(_YEAR.fullmatch(term.label))
+        alike = (term.proper and not is_cjk(term.label) and self.spells_names) or bool(_YEAR.fullmatch(term.label)) \
+            or term.spelled
         if crossing and df == 0 and len(variants) == 1 and not alike \
                 and (zipf < RARE_ZIPF or (term.proper or is_cjk(term.label)) and not self._glossed(term)):
             # asked in a language no source is written in, a rare word with no translation (a name such as
@@ -155,6 +162,32 @@ class TermWeights:
                     out[-1] = Term(joined, {joined: 1.0})
                     continue
             out.append(term)
+        return out
+
+    def _transliterated(self, terms: list[Term], folded: str) -> list[Term]:
+        """A foreign name's part after a middle dot (托马斯·皮凯蒂) that jieba cut in pieces (皮/凯蒂), asked in a language
+        no source is written in: the pieces become one name, which the name bridge sounds out against the sources'
+        Latin names (Piketty), and which, where it finds none, the sources lack (``Term.spelled``). The name runs on
+        while jieba tags a piece as a name or lacks it (麦特/琳, 谢尔/布鲁克) and stops at the first other word
+        (皮凯蒂的工作: 工作; 拉采尔出生于: 出). Within one language the pieces match the sources' own cut."""
+        if not _NAME_DOT.search(folded):
+            return terms
+        named = self.analyzer.name_like(folded)
+        out: list[Term] = []
+        i = 0
+        while i < len(terms):
+            j, joined = i, ""
+            while j < len(terms) and is_cjk(terms[j].label) and not terms[j].carried \
+                    and re.search(f"{_NAME_DOT.pattern}{re.escape(joined + terms[j].label)}", folded) \
+                    and (j == i or any(terms[j].label in word for word in named)):
+                joined += terms[j].label
+                j += 1
+            if j - i > 1:
+                out.append(Term(joined, {joined: 1.0}, proper=True, surface=joined, spelled=True))
+                i = j
+            else:
+                out.append(terms[i])
+                i += 1
         return out
 
     def _split_glued(self, terms: list[Term]) -> list[Term]:

@@ -133,6 +133,22 @@ def embeddings(encoder) -> CountingEmbeddings:
 
 
 @pytest.fixture
+def corpus_bot(tmp_path, embeddings):
+    """Makes an assistant over a corpus folder of the given files ({name: text}), index built."""
+
+    def make(files: dict[str, str]) -> Assistant:
+        corpus = tmp_path / "corpus"
+        corpus.mkdir()
+        for name, text in files.items():
+            (corpus / name).write_text(text, encoding="utf-8")
+        assistant = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), embeddings=embeddings)
+        assistant.ingest(progress=False)
+        return assistant
+
+    return make
+
+
+@pytest.fixture
 def fresh_bot(settings, embeddings) -> Assistant:
     """An assistant over its own copy of the real corpus, index built: for tests that change either."""
     assistant = Assistant(settings, embeddings=embeddings)

@@ -75,21 +75,15 @@ def test_english_sentences_end_at_full_stops_but_not_after_abbreviations():
     assert [mixed[s.start : s.end] for s in sentences(mixed)] == [mixed[: mixed.index("。") + 1], "教堂内部很复杂。"]
 
 
-def test_a_folder_without_a_lexicon_ingests_and_answers_in_its_language(tmp_path, embeddings):
-    from assistant import Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "tides.txt").write_text("月球的引力使海水每天涨落两次,这就是潮汐。大潮出现在新月和满月前后。", encoding="utf-8")
-    (corpus / "volcano.txt").write_text("\ufeff富士山最後一次噴發是在1707年。火山由岩漿噴出形成。", encoding="utf-8")
-    bot = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), embeddings=embeddings)
-    bot.ingest(progress=False)
+def test_a_folder_without_a_lexicon_ingests_and_answers_in_its_language(corpus_bot, tmp_path):
+    bot = corpus_bot({"tides.txt": "月球的引力使海水每天涨落两次,这就是潮汐。大潮出现在新月和满月前后。",
+                      "volcano.txt": "\ufeff富士山最後一次噴發是在1707年。火山由岩漿噴出形成。"})
     assert {d["language"] for d in bot.index.docs.values()} == {"zh-Hans", "zh-Hant"}
     reply = bot.answer("富士山最後一次噴發是哪一年?")
     assert not reply.abstained and "1707" in reply.text and not reply.text.startswith("來源為英文")
     cite = reply.citations[0]
     # a file with a BOM: offsets count from the first character after it (read with utf-8-sig)
-    assert (corpus / "volcano.txt").read_text(encoding="utf-8-sig")[cite.start : cite.end] == cite.quote
+    assert (tmp_path / "corpus" / "volcano.txt").read_text(encoding="utf-8-sig")[cite.start : cite.end] == cite.quote
     # outside the checkout, sources are named relative to the corpus folder, never by absolute path
     assert cite.source == "volcano.txt" and str(tmp_path) not in str(reply.to_dict())
 
@@ -131,16 +125,11 @@ def test_the_storys_own_verb_in_english_reaches_the_articles_wording(bot):
     assert bot.answer("Did the Trump administration tighten chip controls on Japan?").abstained
 
 
-def test_a_corpus_with_no_byline_answers_who_wrote_a_work_from_its_text(tmp_path, embeddings):
+def test_a_corpus_with_no_byline_answers_who_wrote_a_work_from_its_text(corpus_bot):
     """雅各書的作者是誰? asks about a work the sources describe; with no byline to quote, the sources' own sentences
     answer, as for any question (it used to abstain on every such question of the public sets)."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "letters.txt").write_text(
-        "雅各書是新約聖經中的一卷書信。傳統上認為雅各書的作者是耶穌的兄弟雅各。\n"
-        "彼得前書是新約聖經的另一卷書信,共有五章。\n", encoding="utf-8")
-    bot = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), embeddings=embeddings)
-    bot.ingest(progress=False)
+    bot = corpus_bot({"letters.txt": "雅各書是新約聖經中的一卷書信。傳統上認為雅各書的作者是耶穌的兄弟雅各。\n"
+                                     "彼得前書是新約聖經的另一卷書信,共有五章。\n"})
     reply = bot.answer("雅各書的作者是誰?")
     assert not reply.abstained and "耶穌的兄弟雅各" in reply.citations[0].quote
 
@@ -159,16 +148,11 @@ def test_reference_entries_and_notices_are_not_evidence_for_claims(bot):
         assert not any((c.doc_id, c.start) in {(s.doc_id, s.start) for s in meta} for c in reply.citations)
 
 
-def test_a_sentence_that_leaves_its_subject_unsaid_is_read_with_its_documents_opening(tmp_path, embeddings):
+def test_a_sentence_that_leaves_its_subject_unsaid_is_read_with_its_documents_opening(corpus_bot):
     """An encyclopedia entry names its subject once; the answer sentence (分布于…) does not repeat it."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "plant.txt").write_text(
-        "六耳铃是菊科艾纳香属的植物。多年生草本，叶片倒卵形，两面被疏柔毛。"
-        "分布于印度尼西亚、缅甸、不丹以及中国大陆的福建、广西等地区。", encoding="utf-8")
-    (corpus / "fish.txt").write_text("黄鳍紫鱼为笛鲷科的其中一个种。体长可达50公分。", encoding="utf-8")
-    bot = Assistant(Settings(corpus_dir=corpus, index_dir=tmp_path / "index"), embeddings=embeddings)
-    bot.ingest(progress=False)
+    bot = corpus_bot({"plant.txt": "六耳铃是菊科艾纳香属的植物。多年生草本，叶片倒卵形，两面被疏柔毛。"
+                                   "分布于印度尼西亚、缅甸、不丹以及中国大陆的福建、广西等地区。",
+                      "fish.txt": "黄鳍紫鱼为笛鲷科的其中一个种。体长可达50公分。"})
     reply = bot.answer("六耳铃分布在哪些地区？")
     assert not reply.abstained and "印度尼西亚" in reply.text
     sentence = next(s for ss in bot.evidence.by_chunk.values() for s in ss if s.text.startswith("分布于"))
