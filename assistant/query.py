@@ -96,7 +96,8 @@ class QueryAnalyzer:
 
     def _translations(self, word: str) -> list[str]:
         if is_cjk(word):
-            found = list(self.tables.get("zh2en", {}).get(word, []))
+            zh2en = self.tables.get("zh2en", {})
+            found = list(zh2en.get(word) or zh2en.get(_without_preposition(word), []))
             for zh, phrases in self.glossary.zh.items():
                 if zh in word:
                     found += [s for p in phrases for s in self.glossary.english_stems(p)]
@@ -166,6 +167,16 @@ class QueryAnalyzer:
         proper = self.analyzer.proper_nouns(typed)
         return [replace(t, surface=surfaces.get(t.label, t.label), single=is_cjk(t.label) and len(t.label) == 1,
                         proper=t.label in proper) for t in terms]
+
+
+_PREPOSITION_END = re.compile(r"(?<=[\u4e00-\u9fff]{2})[于於]$")
+
+
+def _without_preposition(word: str) -> str:
+    """A word jieba keeps with the preposition 于 it ends in (起源于, 成立于), which CC-CEDICT has no entry for, without
+    it (起源: "origin"); the word itself otherwise. (With 着 too, 扮演着 reached "play" in a Chinese corpus's English
+    words and answered a CMRC question left out of the index.)"""
+    return _PREPOSITION_END.sub("", word)
 
 
 def roman_written(numeral: str) -> list[str]:

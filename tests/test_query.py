@@ -485,6 +485,14 @@ def test_a_foreign_name_after_a_middle_dot_is_one_name_across_languages(corpus_b
     assert "Piketty" in selection.sentences[0].text
 
 
+def test_a_word_kept_with_its_preposition_is_translated_as_the_word_without_it(corpus_bot):
+    """jieba keeps 起源于 ("originate in") whole and CC-CEDICT has no entry for it: asked of English sources, it is
+    read as 起源 ("origin"), which has one, instead of weighing nothing."""
+    bot = corpus_bot({"museum.txt": "The museum has its origin in the Great Exhibition of 1851."})
+    terms = {t.label: t for t in bot.open().query("博物馆起源于哪个博览会?", "zh-Hans").terms}
+    assert "起源于" in terms and "origin" in terms["起源于"].variants and terms["起源于"].df > 0
+
+
 def test_a_chinese_corpus_keeps_the_pieces_of_a_name_after_a_middle_dot(bot):
     labels = [t.label for t in bot.open().query("托马斯·皮凯蒂的工作是什么?", "zh-Hans").terms]
     assert "皮凯蒂" not in labels
