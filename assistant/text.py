@@ -192,17 +192,19 @@ class Analyzer:
             found.update(self.words(m.group(0)))
         return found | self._tagged(text, PROPER_TAGS)
 
+    def _tags(self, text: str):
+        """(word, jieba's tag) for each Chinese word of ``text``, folded."""
+        return ((w, flag) for run in _RUN.findall(self.fold(text)) if is_cjk(run) for w, flag in self._tagger.cut(run))
+
     def _tagged(self, text: str, tags: set[str]) -> frozenset[str]:
         """The Chinese words of ``text`` (folded, two characters or more) that jieba tags with one of ``tags``."""
-        return frozenset(w for run in _RUN.findall(self.fold(text)) if is_cjk(run)
-                         for w, flag in self._tagger.cut(run) if flag in tags and len(w) > 1)
+        return frozenset(w for w, flag in self._tags(text) if flag in tags and len(w) > 1)
 
     def name_like(self, text: str) -> frozenset[str]:
         """The Chinese words of ``text`` that jieba tags as a name (a person's, a place's or another) or that its
         dictionary lacks (its HMM joined them, often a foreign name's syllables)."""
-        return frozenset(w for run in _RUN.findall(self.fold(text)) if is_cjk(run)
-                         for w, flag in self._tagger.cut(run) if flag.startswith("nr") or flag in ("ns", "nz")
-                         or self.guessed(w))
+        return frozenset(w for w, flag in self._tags(text)
+                         if flag.startswith("nr") or flag in ("ns", "nz") or self.guessed(w))
 
     def predicative(self, word: str) -> bool:
         """Whether jieba tags the Chinese word, taken whole, as a verb, an adjective or an adverb (排定, 盯紧, 真的):

@@ -92,10 +92,7 @@ class TermWeights:
         ``question`` (its text) lets jieba's fragments of a name be rejoined; ``language`` (its script)
         says whether it is asked in a language no source is written in."""
         crossing = self.index.foreign(language)
-        if question:
-            folded = self.analyzer.fold(question)
-            terms = self._rejoin(terms, folded)
-            terms = self._transliterated(terms, folded) if crossing else terms
+        terms = self._rejoin(terms, self.analyzer.fold(question), crossing) if question else terms
         terms = self._split_glued(terms)
         return [self._weighed(term, crossing) for term in terms]
 
@@ -149,45 +146,30 @@ class TermWeights:
         """Whether CC-CEDICT glosses the term's English word anywhere, or has an entry for its Chinese word."""
         return term.label in (headwords(self.analyzer) if is_cjk(term.label) else glossed(self.analyzer))
 
-    def _rejoin(self, terms: list[Term], folded: str) -> list[Term]:
+    def _rejoin(self, terms: list[Term], folded: str, crossing: bool = False) -> list[Term]:
         """jieba cuts a name it has not seen into pieces (承/久之/乱于): neighbouring Chinese pieces whose
-        join the question holds and a source holds too become one term."""
+        join the question holds and a source holds too become one term.
+
+        Asked in a language no source is written in (``crossing``), a foreign name's part after a middle dot
+        (托马斯·皮凯蒂 → 皮/凯蒂) is joined too, which no source holds: the name bridge sounds it out against the
+        sources' Latin names (Piketty), and where it finds none, the sources lack it (``Term.spelled``). The name runs
+        on while jieba tags a piece as a name or lacks it (麦特/琳, 谢尔/布鲁克) and stops at the first other word
+        (皮凯蒂的工作: 工作; 拉采尔出生于: 出). Within one language the pieces match the sources' own cut."""
+        named = self.analyzer.name_like(folded) if crossing and _NAME_DOT.search(folded) else frozenset()
         out: list[Term] = []
         for term in terms:
             last = out[-1] if out else None
             if last is not None and is_cjk(last.label) and is_cjk(term.label) and not (last.carried or term.carried):
                 joined = last.label + term.label
+                if named and re.search(_NAME_DOT.pattern + re.escape(joined), folded) \
+                        and any(term.label in word for word in named):
+                    out[-1] = Term(joined, {joined: 1.0}, proper=True, surface=joined, spelled=True)
+                    continue
                 weak = len(last.label) == 1 or len(term.label) == 1 or not self.index.df([last.label])
                 if weak and joined in folded and not self._glued(last.label, term.label) and self.index.df([joined]):
                     out[-1] = Term(joined, {joined: 1.0})
                     continue
             out.append(term)
-        return out
-
-    def _transliterated(self, terms: list[Term], folded: str) -> list[Term]:
-        """A foreign name's part after a middle dot (托马斯·皮凯蒂) that jieba cut in pieces (皮/凯蒂), asked in a language
-        no source is written in: the pieces become one name, which the name bridge sounds out against the sources'
-        Latin names (Piketty), and which, where it finds none, the sources lack (``Term.spelled``). The name runs on
-        while jieba tags a piece as a name or lacks it (麦特/琳, 谢尔/布鲁克) and stops at the first other word
-        (皮凯蒂的工作: 工作; 拉采尔出生于: 出). Within one language the pieces match the sources' own cut."""
-        if not _NAME_DOT.search(folded):
-            return terms
-        named = self.analyzer.name_like(folded)
-        out: list[Term] = []
-        i = 0
-        while i < len(terms):
-            j, joined = i, ""
-            while j < len(terms) and is_cjk(terms[j].label) and not terms[j].carried \
-                    and re.search(f"{_NAME_DOT.pattern}{re.escape(joined + terms[j].label)}", folded) \
-                    and (j == i or any(terms[j].label in word for word in named)):
-                joined += terms[j].label
-                j += 1
-            if j - i > 1:
-                out.append(Term(joined, {joined: 1.0}, proper=True, surface=joined, spelled=True))
-                i = j
-            else:
-                out.append(terms[i])
-                i += 1
         return out
 
     def _split_glued(self, terms: list[Term]) -> list[Term]:
