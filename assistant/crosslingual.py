@@ -21,6 +21,7 @@ from .text import ANALYZER_VERSION, BIGRAM_MARK, Analyzer, glossary_entries, is_
 
 _SKIP_DEF = ("cl:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in", "erhua variant")
 _MAX_DEF_WORDS = 2
+NAME_WORD_SPREAD = 0.5  # Zipf: a word of a name three times commoner than its rarest word is no rendering of it
 # CC-CEDICT's editorial words, not glosses: "fig. to weaken", "to tell sb sth", "tools etc", "namely: …"
 _EDITORIAL = re.compile(r"\b(?:fig|esp|usu|orig|coll|derog|arch|euph|onom|abbr|cf|e\.g|i\.e)\.|\b(?:sb|sth|one)'s\b"
                         r"|\b(?:sb|sth|etc|namely)\b", re.IGNORECASE)
@@ -54,7 +55,9 @@ def definition_words(definition: str, analyzer: Analyzer) -> list[list[str]]:
     and the abbreviations it spells out as senses of their own. The dictionary's notes are no senses: its editorial
     marks (fig., sb, etc), a literal rendering ("lit. to eat vinegar" of 吃醋, "to be jealous"), a note on spelling or
     sound ("also written …", "Taiwan pr. …", "archaic variant of …"), and what follows a name ("Sanhe, county-level
-    city in Langfang, Hebei"; "Alabama, US state": these say where or what the named thing is, not what it is called)."""
+    city in Langfang, Hebei"; "Alabama, US state": these say where or what the named thing is, not what it is called).
+    Of a name's words, one far commoner than its rarest (Charles of Charles Darwin, Island of Newfoundland Island)
+    does not render it (``NAME_WORD_SPREAD``)."""
     text = plain_letters(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", definition).strip())
     if not text or text.lower().startswith(_SKIP_DEF):
         return []
@@ -67,10 +70,18 @@ def definition_words(definition: str, analyzer: Analyzer) -> list[list[str]]:
         if sense[:1].isupper():  # a name: its qualifiers name other things
             parts = parts[:1] + [p for p in parts[1:] if not re.search(r"\b[A-Z]", p)]
         for part in parts:
+            named = all(w[:1].isupper() for w in re.findall(r"[A-Za-z][A-Za-z\-']*", part)
+                        if w.lower() not in analyzer.stopwords)
             part = part.lower()
             # a prefix sense ("super-", "ultra-") is the word the index holds ("super" of Super Bowl)
             found = (w.rstrip("-'") for w in re.findall(r"[a-z][a-z\-']*", part))
             words = [w for w in found if w not in analyzer.stopwords]
+            if named and " or " not in part and 1 < len(words) <= _MAX_DEF_WORDS:
+                # a name of several words is rendered by the headword as a whole: a word of it far commoner than
+                # another (a first name, a class word) does not stand for it, or 达尔文 (Charles Darwin) would render
+                # Charles and 纽芬兰 (Newfoundland Island) island; words alike in rarity each may (Hong Kong)
+                rarest = min(zipf(w) for w in words)
+                words = [w for w in words if zipf(w) <= rarest + NAME_WORD_SPREAD]
             if 1 <= len(words) <= _MAX_DEF_WORDS:
                 senses.append([analyzer.stem(w) for w in words])
             elif (verb := _VERB_SENSE.match(part)) and words[:1] == [verb.group(1)] \

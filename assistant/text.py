@@ -44,7 +44,7 @@ PERSON_TAGS = {"nr", "nrt", "nrfg", "nrf"}  # ... and its person names (Chinese,
 PREDICATE_TAGS = ("v", "a", "d")  # jieba's verbs, adjectives and adverbs (and their kinds: vn, ad, an ...)
 # Bump when tokenization or the reading of CC-CEDICT changes: the index records it and rebuilds its lexical side
 # (and the dictionary tables cached under it).
-ANALYZER_VERSION = 27
+ANALYZER_VERSION = 28
 COMMON_CHAR = 5000  # a character jieba counts this often is a word of its own (在, 日, 时), not only part of one
 _TOKENIZERS: dict = {}  # lexicon key -> jieba tokenizer with that lexicon's words, shared in the process
 _TOKENIZERS_LOCK = threading.Lock()
