@@ -77,8 +77,8 @@ def definition_words(definition: str, analyzer: Analyzer) -> list[list[str]]:
             found = (w.rstrip("-'") for w in re.findall(r"[a-z][a-z\-']*", part))
             words = [w for w in found if w not in analyzer.stopwords]
             if named and " or " not in part and 1 < len(words) <= _MAX_DEF_WORDS:
-                # a name of several words is rendered by the headword as a whole: a word of it far commoner than
-                # another (a first name, a class word) does not stand for it, or 达尔文 (Charles Darwin) would render
+                # a name of two words is rendered by the headword as a whole: a word of it far commoner than the
+                # other (a first name, a class word) does not stand for it, or 达尔文 (Charles Darwin) would render
                 # Charles and 纽芬兰 (Newfoundland Island) island; words alike in rarity each may (Hong Kong)
                 rarest = min(zipf(w) for w in words)
                 words = [w for w in words if zipf(w) <= rarest + NAME_WORD_SPREAD]
