@@ -70,13 +70,12 @@ def definition_words(definition: str, analyzer: Analyzer) -> list[list[str]]:
         if sense[:1].isupper():  # a name: its qualifiers name other things
             parts = parts[:1] + [p for p in parts[1:] if not re.search(r"\b[A-Z]", p)]
         for part in parts:
-            named = all(w[:1].isupper() for w in re.findall(r"[A-Za-z][A-Za-z\-']*", part)
-                        if w.lower() not in analyzer.stopwords)
-            part = part.lower()
             # a prefix sense ("super-", "ultra-") is the word the index holds ("super" of Super Bowl)
-            found = (w.rstrip("-'") for w in re.findall(r"[a-z][a-z\-']*", part))
-            words = [w for w in found if w not in analyzer.stopwords]
-            if named and " or " not in part and 1 < len(words) <= _MAX_DEF_WORDS:
+            cased = [w for w in (w.rstrip("-'") for w in re.findall(r"[A-Za-z][A-Za-z\-']*", part))
+                     if w.lower() not in analyzer.stopwords]
+            words = [w.lower() for w in cased]
+            part = part.lower()
+            if " or " not in part and 1 < len(words) <= _MAX_DEF_WORDS and all(w[:1].isupper() for w in cased):
                 # a name of two words is rendered by the headword as a whole: a word of it far commoner than the
                 # other (a first name, a class word) does not stand for it, or 达尔文 (Charles Darwin) would render
                 # Charles and 纽芬兰 (Newfoundland Island) island; words alike in rarity each may (Hong Kong)

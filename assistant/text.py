@@ -41,6 +41,7 @@ BIGRAM_MARK = "#"
 QUESTION_WORD = re.compile(r"(?!几何)(?:几|哪一?|多少|什么|甚么|啥)([\u4e00-\u9fff]?)")
 PROPER_TAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}  # jieba's person, place, organisation and other names
 PERSON_TAGS = {"nr", "nrt", "nrfg", "nrf"}  # ... and its person names (Chinese, transliterated, Japanese)
+NAME_TAGS = PERSON_TAGS | {"ns", "nz"}  # ... and a person's, a place's or another name (not an organisation's)
 PREDICATE_TAGS = ("v", "a", "d")  # jieba's verbs, adjectives and adverbs (and their kinds: vn, ad, an ...)
 # Bump when tokenization or the reading of CC-CEDICT changes: the index records it and rebuilds its lexical side
 # (and the dictionary tables cached under it).
@@ -203,8 +204,7 @@ class Analyzer:
     def name_like(self, text: str) -> frozenset[str]:
         """The Chinese words of ``text`` that jieba tags as a name (a person's, a place's or another) or that its
         dictionary lacks (its HMM joined them, often a foreign name's syllables)."""
-        return frozenset(w for w, flag in self._tags(text)
-                         if flag.startswith("nr") or flag in ("ns", "nz") or self.guessed(w))
+        return frozenset(w for w, flag in self._tags(text) if flag in NAME_TAGS or self.guessed(w))
 
     def predicative(self, word: str) -> bool:
         """Whether jieba tags the Chinese word, taken whole, as a verb, an adjective or an adverb (排定, 盯紧, 真的):
